@@ -1,0 +1,3 @@
+module github.com/llmux/llm
+
+go 1.25.0
