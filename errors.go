@@ -1,0 +1,241 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind classifies an Error. The zero value is KindUnknown. Kinds are an
+// append-only list: a value keeps its meaning across releases.
+type Kind uint8
+
+// The kinds of error. Each has a sentinel (ErrRateLimit for KindRateLimit, ...)
+// that errors.Is matches against any *Error of that kind.
+const (
+	KindUnknown               Kind = iota
+	KindInvalidRequest             // malformed or unacceptable request (400, 422)
+	KindAuthentication             // missing or wrong credentials (401)
+	KindPermissionDenied           // credentials valid but not allowed (403)
+	KindNotFound                   // model or resource does not exist (404)
+	KindContextWindowExceeded      // the prompt does not fit the model's context window
+	KindContentPolicy              // refused by the provider's content filter
+	KindRateLimit                  // too many requests or tokens (429)
+	KindQuotaExceeded              // out of credit, quota or budget
+	KindTimeout                    // deadline passed or the provider timed out (408, 504)
+	KindConnection                 // the provider could not be reached
+	KindOverloaded                 // the provider is overloaded or unavailable (503, 529)
+	KindServer                     // the provider failed (500, 502 and other 5xx)
+	KindUnsupported                // the provider or model lacks the capability or parameter
+	KindCanceled                   // the caller's context was canceled
+	KindConflict                   // the request conflicts with the resource's state (409)
+	KindRequestTooLarge            // the request body is too large (413)
+	KindBadResponse                // the provider's answer could not be decoded
+	numKinds
+)
+
+var kindNames = [numKinds]string{
+	KindUnknown:               "unknown",
+	KindInvalidRequest:        "invalid request",
+	KindAuthentication:        "authentication",
+	KindPermissionDenied:      "permission denied",
+	KindNotFound:              "not found",
+	KindContextWindowExceeded: "context window exceeded",
+	KindContentPolicy:         "content policy",
+	KindRateLimit:             "rate limit",
+	KindQuotaExceeded:         "quota exceeded",
+	KindTimeout:               "timeout",
+	KindConnection:            "connection",
+	KindOverloaded:            "overloaded",
+	KindServer:                "server",
+	KindUnsupported:           "unsupported",
+	KindCanceled:              "canceled",
+	KindConflict:              "conflict",
+	KindRequestTooLarge:       "request too large",
+	KindBadResponse:           "bad response",
+}
+
+// String returns the kind's name, such as "rate limit".
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// kindError is the type of the sentinel errors.
+type kindError struct{ k Kind }
+
+func (e *kindError) Error() string { return "llm: " + e.k.String() }
+
+// Sentinel errors, one per Kind, for use with errors.Is.
+var (
+	ErrUnknown               error = &kindError{KindUnknown}
+	ErrInvalidRequest        error = &kindError{KindInvalidRequest}
+	ErrAuthentication        error = &kindError{KindAuthentication}
+	ErrPermissionDenied      error = &kindError{KindPermissionDenied}
+	ErrNotFound              error = &kindError{KindNotFound}
+	ErrContextWindowExceeded error = &kindError{KindContextWindowExceeded}
+	ErrContentPolicy         error = &kindError{KindContentPolicy}
+	ErrRateLimit             error = &kindError{KindRateLimit}
+	ErrQuotaExceeded         error = &kindError{KindQuotaExceeded}
+	ErrTimeout               error = &kindError{KindTimeout}
+	ErrConnection            error = &kindError{KindConnection}
+	ErrOverloaded            error = &kindError{KindOverloaded}
+	ErrServer                error = &kindError{KindServer}
+	ErrUnsupported           error = &kindError{KindUnsupported}
+	ErrCanceled              error = &kindError{KindCanceled}
+	ErrConflict              error = &kindError{KindConflict}
+	ErrRequestTooLarge       error = &kindError{KindRequestTooLarge}
+	ErrBadResponse           error = &kindError{KindBadResponse}
+)
+
+var sentinels = [numKinds]error{
+	ErrUnknown, ErrInvalidRequest, ErrAuthentication, ErrPermissionDenied, ErrNotFound,
+	ErrContextWindowExceeded, ErrContentPolicy, ErrRateLimit, ErrQuotaExceeded, ErrTimeout,
+	ErrConnection, ErrOverloaded, ErrServer, ErrUnsupported, ErrCanceled, ErrConflict,
+	ErrRequestTooLarge, ErrBadResponse,
+}
+
+// Sentinel returns the sentinel error of k (ErrRateLimit for KindRateLimit).
+func (k Kind) Sentinel() error {
+	if k < numKinds {
+		return sentinels[k]
+	}
+	return ErrUnknown
+}
+
+// Error is the one error type of the module: every failure of a call comes
+// back as an *Error (possibly wrapped), whatever the provider.
+//
+//	if errors.Is(err, llm.ErrRateLimit) { ... }
+//	var e *llm.Error
+//	if errors.As(err, &e) { log.Print(e.Kind, e.StatusCode, e.RetryAfter) }
+type Error struct {
+	Kind       Kind
+	Provider   string        // provider name, such as "openai"
+	Model      string        // model as the provider knows it
+	StatusCode int           // HTTP status, or 0 when there was no response
+	Code       string        // the provider's error code or type, when it gave one
+	Message    string        // the provider's message, or ours
+	RetryAfter time.Duration // how long the provider asked the caller to wait, if it did
+	// Detail holds extra structured information some providers send with an
+	// error, such as Azure's content-filter results, as raw JSON.
+	Detail []byte
+	// Err is the underlying error, if any (a context error, a network error).
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("llm: ")
+	if e.Provider != "" {
+		b.WriteString(e.Provider)
+		if e.Model != "" {
+			b.WriteByte('/')
+			b.WriteString(e.Model)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Kind.String())
+	if e.StatusCode != 0 || e.Code != "" {
+		b.WriteString(" (")
+		if e.StatusCode != 0 {
+			b.WriteString(strconv.Itoa(e.StatusCode))
+			if e.Code != "" {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(e.Code)
+		b.WriteByte(')')
+	}
+	msg := e.Message
+	if msg == "" && e.Err != nil {
+		msg = e.Err.Error()
+	}
+	if msg != "" {
+		b.WriteString(": ")
+		b.WriteString(msg)
+	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" (retry after ")
+		b.WriteString(e.RetryAfter.String())
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error, so that errors.Is(err,
+// context.DeadlineExceeded) still holds for a timeout caused by the context.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel of e's Kind. An unsupported error
+// also matches errors.ErrUnsupported.
+func (e *Error) Is(target error) bool {
+	if target == e.Kind.Sentinel() {
+		return true
+	}
+	return e.Kind == KindUnsupported && target == errors.ErrUnsupported
+}
+
+// KindOf returns the Kind of err: that of the first *Error in its chain, or
+// the kind of a bare context error, or KindUnknown.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	switch {
+	case err == nil:
+		return KindUnknown
+	case errors.Is(err, context.Canceled):
+		return KindCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return KindTimeout
+	}
+	return KindUnknown
+}
+
+// KindFromStatus returns the Kind that an HTTP status usually means, for
+// classifiers to refine with the provider's error code.
+func KindFromStatus(status int) Kind {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return KindInvalidRequest
+	case http.StatusUnauthorized:
+		return KindAuthentication
+	case http.StatusPaymentRequired:
+		return KindQuotaExceeded
+	case http.StatusForbidden:
+		return KindPermissionDenied
+	case http.StatusNotFound:
+		return KindNotFound
+	case http.StatusRequestTimeout, http.StatusGatewayTimeout:
+		return KindTimeout
+	case http.StatusConflict:
+		return KindConflict
+	case http.StatusRequestEntityTooLarge:
+		return KindRequestTooLarge
+	case http.StatusTooManyRequests:
+		return KindRateLimit
+	case http.StatusServiceUnavailable, 529:
+		return KindOverloaded
+	}
+	switch {
+	case status >= 500:
+		return KindServer
+	case status >= 400:
+		return KindInvalidRequest
+	}
+	return KindUnknown
+}
+
+// errorf returns an *Error of kind k with a formatted message.
+func errorf(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
+}

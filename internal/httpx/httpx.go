@@ -1,0 +1,155 @@
+// Package httpx is the one HTTP send path of the module: it sends a request
+// built by a provider, returns the response on success and captures the status,
+// headers and (bounded) body of a failed response in a *StatusError for the
+// provider's classifier.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// MaxErrorBody is the most bytes of an error response body kept for
+// classification.
+const MaxErrorBody = 1 << 20
+
+// StatusError is a non-2xx HTTP response.
+type StatusError struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// Error implements error. The body is not included: classifiers extract the
+// provider's message from it.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("http status %d", e.StatusCode)
+}
+
+// Request is an outgoing request.
+type Request struct {
+	Method string // defaults to POST
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// DefaultClient returns the shared client used when a caller configures none.
+// Its transport keeps more idle connections per host than net/http's default
+// (2), so that concurrent calls to one provider reuse connections instead of
+// dialing anew. It sets no overall timeout: deadlines come from the context.
+var DefaultClient = sync.OnceValue(func() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 128
+	t.IdleConnTimeout = 90 * time.Second
+	return &http.Client{Transport: t}
+})
+
+// Do sends req with client (DefaultClient when nil). A response with a 2xx
+// status is returned open; the caller must close its body. Any other status is
+// read (up to MaxErrorBody), closed and returned as a *StatusError.
+func Do(ctx context.Context, client *http.Client, req Request) (*http.Response, error) {
+	if client == nil {
+		client = DefaultClient()
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, req.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	if req.Header != nil {
+		hr.Header = req.Header
+	}
+	if req.Body != nil && hr.Header.Get("Content-Type") == "" {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(hr)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	return nil, &StatusError{StatusCode: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// ReadAll reads and closes a response body, sizing its buffer from the
+// Content-Length when the server sent one.
+func ReadAll(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	if n := resp.ContentLength; n > 0 && n < 64<<20 {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// RetryAfter returns the delay a server asked for in the retry-after-ms,
+// Retry-After (seconds or an HTTP date) or x-ratelimit-reset style headers, or
+// 0 when none is present or parsable.
+func RetryAfter(h http.Header) time.Duration {
+	return retryAfter(h, time.Now())
+}
+
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if h == nil {
+		return 0
+	}
+	if v := h.Get("Retry-After-Ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	if v := h.Get("Retry-After"); v != "" {
+		if s, err := strconv.ParseFloat(v, 64); err == nil {
+			if s > 0 {
+				return time.Duration(s * float64(time.Second))
+			}
+			return 0
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			if d := t.Sub(now); d > 0 {
+				return d
+			}
+		}
+	}
+	return 0
+}
+
+// IsConnectionError reports whether err is a failure to reach the server
+// (dial, DNS, reset, unexpected EOF) rather than an answer from it.
+func IsConnectionError(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ne net.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	switch {
+	case errorsAs(err, &oe), errorsAs(err, &de):
+		return true
+	case errorsAs(err, &ne):
+		return !ne.Timeout()
+	}
+	return err == io.ErrUnexpectedEOF || isErr(err, io.ErrUnexpectedEOF)
+}

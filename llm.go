@@ -1,0 +1,280 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/llmux/llm/internal/httpx"
+)
+
+// Client sends requests to providers with a set of options. The zero value
+// is not usable; create one with NewClient. A Client is safe for concurrent
+// use.
+type Client struct {
+	opts []Option
+}
+
+// NewClient returns a Client whose calls apply opts before their own.
+func NewClient(opts ...Option) *Client {
+	return &Client{opts: slices.Clone(opts)}
+}
+
+var defaultClient atomic.Pointer[Client]
+
+func init() { defaultClient.Store(NewClient()) }
+
+// Default returns the client the package-level functions use.
+func Default() *Client { return defaultClient.Load() }
+
+// SetDefault makes c the client of the package-level functions.
+func SetDefault(c *Client) {
+	if c == nil {
+		panic("llm: SetDefault(nil)")
+	}
+	defaultClient.Store(c)
+}
+
+// Completion creates a chat completion with the default client.
+func Completion(ctx context.Context, req CompletionRequest, opts ...Option) (*CompletionResponse, error) {
+	return Default().Completion(ctx, req, opts...)
+}
+
+// CompletionStream streams a chat completion with the default client.
+func CompletionStream(ctx context.Context, req CompletionRequest, opts ...Option) iter.Seq2[*Chunk, error] {
+	return Default().CompletionStream(ctx, req, opts...)
+}
+
+// TextCompletion creates a legacy text completion with the default client.
+func TextCompletion(ctx context.Context, req TextCompletionRequest, opts ...Option) (*TextCompletionResponse, error) {
+	return Default().TextCompletion(ctx, req, opts...)
+}
+
+// call is the resolved target of one call.
+type call struct {
+	provider Provider
+	name     string // provider name from the model string
+	model    string // provider-side model name
+	cfg      *Config
+}
+
+// resolve parses the model string, applies the options and finds the provider.
+func (c *Client) resolve(model string, opts []Option) (call, error) {
+	pname, mname, err := ParseModel(model)
+	if err != nil {
+		return call{}, err
+	}
+	cfg := &Config{provider: pname}
+	for _, o := range c.opts {
+		o(cfg)
+	}
+	for _, o := range opts {
+		o(cfg)
+	}
+	cl := call{name: pname, model: mname, cfg: cfg}
+	switch {
+	case cfg.mock != nil || cfg.responder != nil:
+		cl.provider = mockProvider{}
+	case cfg.providers[pname] != nil:
+		cl.provider = cfg.providers[pname]
+	default:
+		p, ok := registered(pname)
+		if !ok {
+			return call{}, unknownProvider(pname, model)
+		}
+		cl.provider = p
+	}
+	return cl, nil
+}
+
+// Completion creates a chat completion.
+func (c *Client) Completion(ctx context.Context, req CompletionRequest, opts ...Option) (*CompletionResponse, error) {
+	start := time.Now()
+	cl, err := c.resolve(req.Model, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateCompletion(&req); err != nil {
+		return nil, cl.fail(ctx, err)
+	}
+	p, ok := cl.provider.(Completer)
+	if !ok {
+		return nil, cl.fail(ctx, unsupported(cl.name, "chat completions"))
+	}
+	req.Model = cl.model
+	resp, err := p.Completion(ctx, &req, cl.cfg)
+	if err != nil {
+		return nil, cl.fail(ctx, err)
+	}
+	cl.finish(&resp.Meta, start)
+	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Usage)
+	return resp, nil
+}
+
+// CompletionStream streams a chat completion. The sequence is single-use and
+// reads the response in the caller's goroutine; breaking out of the loop or
+// canceling ctx closes the connection. An error is yielded at most once, as
+// the last element. The last chunk carries the usage and Meta with cost.
+//
+//	for chunk, err := range client.CompletionStream(ctx, req) {
+//		if err != nil { return err }
+//		fmt.Print(chunk.Choices[0].Delta.Content)
+//	}
+func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, opts ...Option) iter.Seq2[*Chunk, error] {
+	var used atomic.Bool
+	return func(yield func(*Chunk, error) bool) {
+		if used.Swap(true) {
+			yield(nil, errorf(KindInvalidRequest, "stream already consumed: a CompletionStream sequence can be ranged over once"))
+			return
+		}
+		start := time.Now()
+		cl, err := c.resolve(req.Model, opts)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if err := validateCompletion(&req); err != nil {
+			yield(nil, cl.fail(ctx, err))
+			return
+		}
+		p, ok := cl.provider.(Streamer)
+		if !ok {
+			yield(nil, cl.fail(ctx, unsupported(cl.name, "streaming chat completions")))
+			return
+		}
+		req.Model = cl.model
+		req.Stream = true
+		var meta *Meta
+		for chunk, err := range p.CompletionStream(ctx, &req, cl.cfg) {
+			if err != nil {
+				yield(nil, cl.fail(ctx, err))
+				return
+			}
+			if meta == nil {
+				meta = chunk.Meta
+				if meta == nil {
+					meta = &Meta{}
+				}
+				meta.Provider, meta.Model = cl.name, cl.model
+				meta.TimeToFirstToken = time.Since(start)
+			}
+			chunk.Meta = meta
+			if chunk.Usage != nil {
+				last := *meta
+				cl.finishStream(&last, chunk.Usage, start)
+				chunk.Meta = &last
+			}
+			if !yield(chunk, nil) {
+				return
+			}
+		}
+	}
+}
+
+// TextCompletion creates a legacy text completion.
+func (c *Client) TextCompletion(ctx context.Context, req TextCompletionRequest, opts ...Option) (*TextCompletionResponse, error) {
+	start := time.Now()
+	cl, err := c.resolve(req.Model, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateTextCompletion(&req); err != nil {
+		return nil, cl.fail(ctx, err)
+	}
+	p, ok := cl.provider.(TextCompleter)
+	if !ok {
+		return nil, cl.fail(ctx, unsupported(cl.name, "text completions"))
+	}
+	req.Model = cl.model
+	resp, err := p.TextCompletion(ctx, &req, cl.cfg)
+	if err != nil {
+		return nil, cl.fail(ctx, err)
+	}
+	cl.finish(&resp.Meta, start)
+	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Usage)
+	return resp, nil
+}
+
+func unsupported(provider, what string) *Error {
+	return &Error{Kind: KindUnsupported, Message: "provider " + provider + " does not support " + what}
+}
+
+// finish completes the Meta of a non-streamed result.
+func (cl *call) finish(m *Meta, start time.Time) {
+	m.Provider, m.Model = cl.name, cl.model
+	m.Latency = time.Since(start)
+}
+
+func (cl *call) finishStream(m *Meta, u *Usage, start time.Time) {
+	m.Latency = time.Since(start)
+	m.Cost = costOf(cl.name, cl.model, u)
+}
+
+// fail turns any error of a call into an *Error naming the provider and model,
+// with the API key redacted from its message.
+func (cl *call) fail(ctx context.Context, err error) error {
+	return normalizeError(ctx, err, cl.name, cl.model, cl.cfg.APIKey)
+}
+
+func normalizeError(ctx context.Context, err error, provider, model string, key Secret) error {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Provider == "" {
+			e.Provider = provider
+		}
+		if e.Model == "" {
+			e.Model = model
+		}
+		e.Message = redact(e.Message, key)
+		if ctxErr := ctx.Err(); ctxErr != nil && e.Kind != KindCanceled && e.Kind != KindTimeout && e.StatusCode == 0 {
+			e.Kind, e.Err = ctxKind(ctxErr), errors.Join(ctxErr, e.Err)
+		}
+		return err
+	}
+	ne := &Error{Provider: provider, Model: model, Err: err}
+	var se *httpx.StatusError
+	var netErr net.Error
+	switch {
+	case ctx.Err() != nil:
+		ne.Kind = ctxKind(ctx.Err())
+		if !errors.Is(err, ctx.Err()) {
+			ne.Err = errors.Join(ctx.Err(), err)
+		}
+	case errors.Is(err, context.Canceled):
+		ne.Kind = KindCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		ne.Kind = KindTimeout
+	case errors.As(err, &se):
+		ne.Kind = KindFromStatus(se.StatusCode)
+		ne.StatusCode = se.StatusCode
+		ne.RetryAfter = httpx.RetryAfter(se.Header)
+		ne.Message = truncate(string(se.Body), 2000)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		ne.Kind = KindTimeout
+	case httpx.IsConnectionError(err):
+		ne.Kind = KindConnection
+	}
+	if ne.Message == "" {
+		ne.Message = err.Error()
+	}
+	ne.Message = redact(ne.Message, key)
+	return ne
+}
+
+func ctxKind(err error) Kind {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return KindTimeout
+	}
+	return KindCanceled
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,229 @@
+package llm
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// Option configures transport and authentication, for a Client
+// (NewClient(opts...)) or for one call (Completion(ctx, req, opts...)). Call
+// options are applied after client options and so override them. Timeouts
+// come from the context, not from options.
+type Option func(*Config)
+
+// Config is the resolved configuration of one call, as a provider sees it.
+// Providers fall back to their usual environment variables for fields left
+// empty (see Config.Key and Config.BaseURLOr); they are read when a call is
+// made, never at import.
+type Config struct {
+	// APIKey authenticates the call. It never prints: see Secret.
+	APIKey Secret
+	// BaseURL replaces the provider's default endpoint.
+	BaseURL string
+	// Header holds extra headers sent with every request.
+	Header http.Header
+	// HTTPClient sends the requests; nil means a shared default client.
+	HTTPClient *http.Client
+	// Organization and Project are OpenAI's organization and project ids.
+	Organization string
+	Project      string
+	// APIVersion selects a provider API version where the provider has one
+	// (Azure's api-version, Anthropic's anthropic-version).
+	APIVersion string
+	// DropUnsupportedParams makes translators drop request parameters the
+	// model does not support instead of failing with KindUnsupported.
+	DropUnsupportedParams bool
+	// RawResponse keeps the provider's response body in Meta.Raw.
+	RawResponse bool
+
+	provider  string
+	values    map[any]any
+	providers map[string]Provider
+	mock      *MockResponse
+	responder MockResponder
+}
+
+// Provider returns the name of the provider the call goes to.
+func (c *Config) Provider() string { return c.provider }
+
+// Value returns the provider-specific option stored under key by WithValue,
+// or nil.
+func (c *Config) Value(key any) any { return c.values[key] }
+
+// Key returns the API key: the configured one, else the first non-empty
+// environment variable of envVars.
+func (c *Config) Key(envVars ...string) string {
+	if c.APIKey != "" {
+		return string(c.APIKey)
+	}
+	return Env(envVars...)
+}
+
+// BaseURLOr returns the configured base URL, else the first non-empty
+// environment variable of envVars, else def, without a trailing slash.
+func (c *Config) BaseURLOr(def string, envVars ...string) string {
+	u := c.BaseURL
+	if u == "" {
+		u = Env(envVars...)
+	}
+	if u == "" {
+		u = def
+	}
+	return strings.TrimRight(u, "/")
+}
+
+// Env returns the value of the first of the environment variables that is
+// set and not empty.
+func Env(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// NewHeader returns a header holding the configured extra headers, for a
+// provider to add its own to.
+func (c *Config) NewHeader() http.Header {
+	h := make(http.Header, len(c.Header)+4)
+	for k, v := range c.Header {
+		h[k] = v
+	}
+	return h
+}
+
+// WithAPIKey sets the API key.
+func WithAPIKey(key string) Option { return func(c *Config) { c.APIKey = Secret(key) } }
+
+// WithBaseURL sets the base URL of the provider's API.
+func WithBaseURL(url string) Option { return func(c *Config) { c.BaseURL = url } }
+
+// WithHeader adds a header sent with every request.
+func WithHeader(key, value string) Option {
+	return func(c *Config) {
+		h := make(http.Header, len(c.Header)+1)
+		for k, v := range c.Header {
+			h[k] = v
+		}
+		h.Add(key, value)
+		c.Header = h
+	}
+}
+
+// WithHTTPClient sets the HTTP client that sends requests.
+func WithHTTPClient(hc *http.Client) Option { return func(c *Config) { c.HTTPClient = hc } }
+
+// WithOrganization sets OpenAI's organization header.
+func WithOrganization(org string) Option { return func(c *Config) { c.Organization = org } }
+
+// WithProject sets OpenAI's project header.
+func WithProject(project string) Option { return func(c *Config) { c.Project = project } }
+
+// WithAPIVersion sets the provider's API version.
+func WithAPIVersion(v string) Option { return func(c *Config) { c.APIVersion = v } }
+
+// WithDropUnsupportedParams makes translators drop parameters a model does not
+// support (such as temperature for OpenAI's o-series) instead of returning a
+// KindUnsupported error.
+func WithDropUnsupportedParams() Option {
+	return func(c *Config) { c.DropUnsupportedParams = true }
+}
+
+// WithRawResponse keeps the provider's raw response body in Meta.Raw.
+func WithRawResponse() Option { return func(c *Config) { c.RawResponse = true } }
+
+// WithValue stores a provider-specific option. Providers export typed
+// options built on it (such as a thinking budget); keys should be unexported
+// types, as with context.WithValue.
+func WithValue(key, value any) Option {
+	return func(c *Config) {
+		m := make(map[any]any, len(c.values)+1)
+		for k, v := range c.values {
+			m[k] = v
+		}
+		m[key] = value
+		c.values = m
+	}
+}
+
+// ForProvider applies opts only to calls that go to the named provider, so
+// that one client can hold a key per provider:
+//
+//	llm.NewClient(llm.ForProvider("openai", llm.WithAPIKey(k1)),
+//	    llm.ForProvider("anthropic", llm.WithAPIKey(k2)))
+func ForProvider(name string, opts ...Option) Option {
+	return func(c *Config) {
+		if c.provider == name {
+			for _, o := range opts {
+				o(c)
+			}
+		}
+	}
+}
+
+// WithProvider routes model strings "name/..." (name being p.Name()) to p,
+// ahead of the registry, and applies opts to those calls. It is the explicit
+// route that needs no registration:
+//
+//	c := llm.NewClient(llm.WithProvider(anthropic.New(), llm.WithAPIKey(k)))
+func WithProvider(p Provider, opts ...Option) Option {
+	name := p.Name()
+	return func(c *Config) {
+		m := make(map[string]Provider, len(c.providers)+1)
+		for k, v := range c.providers {
+			m[k] = v
+		}
+		m[name] = p
+		c.providers = m
+		if c.provider == name {
+			for _, o := range opts {
+				o(c)
+			}
+		}
+	}
+}
+
+// Secret is a credential. It formats as "[REDACTED]" with every fmt verb, in
+// JSON and in slog, so that a Config or an error can be printed safely; use
+// string(s) where the value is really needed.
+type Secret string
+
+const redacted = "[REDACTED]"
+
+// String implements fmt.Stringer.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString implements fmt.GoStringer.
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
+
+// Format implements fmt.Formatter, so that every verb redacts.
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'q' || (verb == 'v' && f.Flag('#')) {
+		fmt.Fprint(f, s.GoString())
+		return
+	}
+	fmt.Fprint(f, s.String())
+}
+
+// MarshalJSON implements json.Marshaler.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// redact replaces any occurrence of key in msg.
+func redact(msg string, key Secret) string {
+	if len(key) < 6 || !strings.Contains(msg, string(key)) {
+		return msg
+	}
+	return strings.ReplaceAll(msg, string(key), redacted)
+}

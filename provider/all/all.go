@@ -1,0 +1,9 @@
+// Package all registers every built-in provider. Import it for its side
+// effect:
+//
+//	import _ "github.com/llmux/llm/provider/all"
+package all
+
+import (
+	_ "github.com/llmux/llm/provider/openai" // openai
+)

@@ -1,0 +1,45 @@
+package openai
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/httpx"
+)
+
+// TextCompletion implements llm.TextCompleter with the legacy
+// /completions endpoint.
+func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRequest, cfg *llm.Config) (*llm.TextCompletionResponse, error) {
+	r := *req
+	r.Stream = false
+	r.StreamOptions = nil
+	body, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.send(ctx, cfg, "/completions", body, false)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := httpx.ReadAll(resp)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		llm.TextCompletionResponse
+		Error json.RawMessage `json:"error,omitempty"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, badResponse(err, raw)
+	}
+	if len(out.Error) > 0 && string(out.Error) != "null" {
+		return nil, errorFromBody(resp.StatusCode, resp.Header, raw)
+	}
+	t := &out.TextCompletionResponse
+	t.Meta.Header = resp.Header
+	if cfg.RawResponse {
+		t.Meta.Raw = raw
+	}
+	return t, nil
+}

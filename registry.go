@@ -1,0 +1,134 @@
+package llm
+
+import (
+	"context"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Provider is a backend that translates requests to one provider's wire
+// format. Implementations are stateless: everything about a call comes in its
+// arguments, as with a database/sql driver. What a provider can do is told by
+// the optional interfaces it implements (Completer, Streamer, ...); a
+// missing capability is an Unsupported error, never a stub method.
+type Provider interface {
+	// Name is the provider's name in model strings, such as "openai".
+	Name() string
+}
+
+// Completer creates chat completions.
+type Completer interface {
+	Provider
+	// Completion sends req, whose Model is the provider's model name
+	// (without the "provider/" prefix). It must not modify req.
+	Completion(ctx context.Context, req *CompletionRequest, cfg *Config) (*CompletionResponse, error)
+}
+
+// Streamer streams chat completions.
+type Streamer interface {
+	Provider
+	// CompletionStream returns a single-use sequence of chunks read in the
+	// caller's goroutine. Ending the iteration (break) or canceling ctx
+	// must close the response body; an error is yielded at most once and
+	// ends the sequence; the last chunk carries the usage.
+	CompletionStream(ctx context.Context, req *CompletionRequest, cfg *Config) iter.Seq2[*Chunk, error]
+}
+
+// TextCompleter creates legacy text completions.
+type TextCompleter interface {
+	Provider
+	TextCompletion(ctx context.Context, req *TextCompletionRequest, cfg *Config) (*TextCompletionResponse, error)
+}
+
+var registry = struct {
+	sync.RWMutex
+	m map[string]Provider
+}{m: map[string]Provider{}}
+
+// Register makes p available under name in model strings ("name/model").
+// Providers call it from init. It panics if p is nil or name is already
+// taken, as database/sql.Register does. The provider's Name need not equal
+// name: one translator may serve several names.
+func Register(name string, p Provider) {
+	if p == nil {
+		panic("llm: Register provider is nil")
+	}
+	if name == "" || strings.Contains(name, "/") {
+		panic("llm: Register invalid provider name " + name)
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.m[name]; dup {
+		panic("llm: Register called twice for provider " + name)
+	}
+	registry.m[name] = p
+}
+
+// Providers returns the sorted names of the registered providers.
+func Providers() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	names := make([]string, 0, len(registry.m))
+	for n := range registry.m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func registered(name string) (Provider, bool) {
+	registry.RLock()
+	p, ok := registry.m[name]
+	registry.RUnlock()
+	return p, ok
+}
+
+// bareNameResolvers map a model name without a provider prefix to its
+// provider; the first that answers wins.
+var bareNameResolvers = []func(model string) string{openAIBareName}
+
+// openAIPrefixes are the well-known OpenAI model families.
+var openAIPrefixes = []string{
+	"gpt-", "chatgpt-", "o1", "o3", "o4", "codex-", "text-embedding-", "dall-e-", "gpt-image-",
+	"whisper-", "tts-", "davinci-", "babbage-", "omni-moderation-", "text-moderation-", "sora-",
+	"computer-use-",
+}
+
+func openAIBareName(model string) string {
+	for _, p := range openAIPrefixes {
+		if strings.HasPrefix(model, p) {
+			return "openai"
+		}
+	}
+	return ""
+}
+
+// ParseModel splits a model string into its provider and the provider's
+// model name. The provider is the text before the first "/" and the model is
+// everything after it, slashes included ("openrouter/anthropic/claude-3.5-sonnet"
+// is provider "openrouter", model "anthropic/claude-3.5-sonnet"). A bare name
+// such as "gpt-4o" resolves to its provider when it is a well-known one.
+func ParseModel(model string) (provider, name string, err error) {
+	if model == "" {
+		return "", "", errorf(KindInvalidRequest, "model is empty; use a \"provider/model\" string such as \"openai/gpt-4o\" or \"mock/test\"")
+	}
+	if p, n, ok := strings.Cut(model, "/"); ok {
+		if p == "" || n == "" {
+			return "", "", errorf(KindInvalidRequest, "model %q is not of the form \"provider/model\"", model)
+		}
+		return p, n, nil
+	}
+	for _, r := range bareNameResolvers {
+		if p := r(model); p != "" {
+			return p, model, nil
+		}
+	}
+	return "", "", errorf(KindInvalidRequest, "model %q names no provider; write it as \"provider/%s\" (for example \"openai/%s\")", model, model, model)
+}
+
+func unknownProvider(name, model string) *Error {
+	return &Error{Kind: KindInvalidRequest, Provider: name, Message: "unknown provider \"" + name + "\" in model \"" + model +
+		"\": no provider is registered under that name; import _ \"github.com/llmux/llm/provider/all\" for every built-in provider (or the provider's own package), or register one with llm.Register"}
+}
