@@ -6,5 +6,5 @@ package all
 
 import (
 	_ "github.com/llmux/llm/provider/anthropic" // anthropic
-	_ "github.com/llmux/llm/provider/openai" // openai
+	_ "github.com/llmux/llm/provider/openai"    // openai
 )
