@@ -53,6 +53,13 @@ func ClassifyError(status int, header http.Header, body []byte) *llm.Error {
 		}
 	}
 	e.Kind = kindOf(status, e.Code, e.Message)
+	if e.Kind == llm.KindInvalidRequest && status != 0 {
+		// A gateway's generic type under a specific status (401, 429...):
+		// the status says more.
+		if k := llm.KindFromStatus(status); k != llm.KindInvalidRequest && k != llm.KindUnknown {
+			e.Kind = k
+		}
+	}
 	return e
 }
 
