@@ -6,5 +6,6 @@ package all
 
 import (
 	_ "github.com/llmux/llm/provider/anthropic" // anthropic
+	_ "github.com/llmux/llm/provider/bedrock"   // bedrock
 	_ "github.com/llmux/llm/provider/openai"    // openai
 )

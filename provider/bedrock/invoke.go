@@ -1,0 +1,131 @@
+package bedrock
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/eventstream"
+	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/provider/anthropic"
+)
+
+// AnthropicVersion is the anthropic_version Bedrock's InvokeModel takes in
+// the body of Claude requests.
+const AnthropicVersion = "bedrock-2023-05-31"
+
+// invokeOptions adapt the Anthropic translator's body to InvokeModel: the
+// version in the body, no model field (it is in the URL), betas as the
+// body's anthropic_beta, and JSON output through the forced tool.
+var invokeOptions = anthropic.EncodeOptions{
+	Version:                AnthropicVersion,
+	OmitModel:              true,
+	BetasInBody:            true,
+	NativeStructuredOutput: func(string) bool { return false },
+}
+
+func (p *Provider) invokeBody(req *llm.CompletionRequest, cfg *llm.Config, id string) ([]byte, error) {
+	if !isAnthropic(id) {
+		return nil, &llm.Error{Kind: llm.KindUnsupported, Message: "bedrock/invoke/ supports Anthropic Claude models only; use bedrock/" + id + " (the Converse API) for other models"}
+	}
+	r := *req
+	r.Model = id
+	return anthropic.EncodeRequest(&r, cfg, invokeOptions)
+}
+
+// invoke sends a Claude request in Anthropic's format to InvokeModel.
+func (p *Provider) invoke(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config, id string) (*llm.CompletionResponse, error) {
+	body, err := p.invokeBody(req, cfg, id)
+	if err != nil {
+		return nil, err
+	}
+	h := cfg.NewHeader()
+	h.Set("Accept", "application/json")
+	resp, err := p.post(ctx, cfg, id, "/invoke", body, h)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := httpx.ReadAll(resp)
+	if err != nil {
+		return nil, err
+	}
+	out, err := anthropic.DecodeResponse(raw)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta.Header = resp.Header
+	if cfg.RawResponse {
+		out.Meta.Raw = raw
+	}
+	return out, nil
+}
+
+// payloadPart is the payload of an InvokeModelWithResponseStream chunk
+// event: the bytes of one Anthropic streaming event (JSON), base64-encoded.
+type payloadPart struct {
+	Bytes []byte `json:"bytes"`
+}
+
+// invokeStream streams a Claude request from InvokeModelWithResponseStream:
+// each chunk event carries one Anthropic event, decoded by the Anthropic
+// translator's StreamDecoder.
+func (p *Provider) invokeStream(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config, id string, yield func(*llm.Chunk, error) bool) {
+	body, err := p.invokeBody(req, cfg, id)
+	if err != nil {
+		yield(nil, err)
+		return
+	}
+	h := cfg.NewHeader()
+	h.Set("Accept", EventStreamContentType)
+	h.Set("X-Amzn-Bedrock-Accept", "application/json")
+	resp, err := p.post(ctx, cfg, id, "/invoke-with-response-stream", body, h)
+	if err != nil {
+		yield(nil, err)
+		return
+	}
+	defer resp.Body.Close()
+	meta := &llm.Meta{Header: resp.Header}
+	frames := eventstream.NewDecoder(resp.Body)
+	var dec anthropic.StreamDecoder
+	var part payloadPart
+	for {
+		m, err := frames.Next()
+		if err == io.EOF {
+			if !dec.Done() {
+				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the Bedrock stream ended before message_stop", Err: io.ErrUnexpectedEOF})
+			}
+			return
+		}
+		if err != nil {
+			yield(nil, streamError(err))
+			return
+		}
+		if err := frameError(m); err != nil {
+			yield(nil, err)
+			return
+		}
+		if string(m.Value(":event-type")) != "chunk" {
+			continue
+		}
+		part.Bytes = part.Bytes[:0]
+		if err := json.Unmarshal(m.Payload, &part); err != nil {
+			yield(nil, badResponse(err, m.Payload))
+			return
+		}
+		c, err := dec.Decode("", part.Bytes)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if c != nil {
+			c.Meta = meta
+			if !yield(c, nil) {
+				return
+			}
+		}
+		if dec.Done() {
+			return
+		}
+	}
+}
