@@ -84,11 +84,12 @@ func (p *Provider) resolveAuth(ctx context.Context, cfg *llm.Config) (auth, erro
 	if cfg.APIKey != "" {
 		return auth{bearer: string(cfg.APIKey)}, nil
 	}
-	if s, ok := cfg.Value(staticKey{}).(*staticCredentials); ok && s != nil {
-		if s.creds.AccessKeyID == "" || s.creds.SecretAccessKey == "" {
+	if s, ok := cfg.Value(staticKey{}).(staticCredentials); ok && s != nil {
+		c := s()
+		if c.AccessKeyID == "" || c.SecretAccessKey == "" {
 			return auth{}, &llm.Error{Kind: llm.KindAuthentication, Message: "bedrock.WithCredentials needs an access key id and a secret access key"}
 		}
-		return auth{creds: s.creds}, nil
+		return auth{creds: c}, nil
 	}
 	if cp, ok := cfg.Value(credsProvKey{}).(aws.CredentialsProvider); ok && cp != nil {
 		return retrieve(ctx, cp, "bedrock.WithCredentialsProvider")

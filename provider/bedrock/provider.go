@@ -43,9 +43,9 @@ type (
 	profileKey   struct{}
 )
 
-// staticCredentials is stored by pointer so that printing a Config shows an
-// address, never the keys.
-type staticCredentials struct{ creds aws.Credentials }
+// staticCredentials holds the keys of WithCredentials in a closure, so that
+// printing a Config (with any verb) shows a function address, never a key.
+type staticCredentials func() aws.Credentials
 
 // WithRegion sets the AWS region, such as "us-east-1". Without it the region
 // comes from the model's ARN, AWS_REGION, AWS_DEFAULT_REGION or the shared
@@ -55,9 +55,8 @@ func WithRegion(region string) llm.Option { return llm.WithValue(regionKey{}, re
 // WithCredentials signs requests with static AWS keys (sessionToken may be
 // empty), ahead of the environment and the shared config.
 func WithCredentials(accessKeyID, secretAccessKey, sessionToken string) llm.Option {
-	return llm.WithValue(staticKey{}, &staticCredentials{aws.Credentials{
-		AccessKeyID: accessKeyID, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Source: "bedrock.WithCredentials",
-	}})
+	creds := aws.Credentials{AccessKeyID: accessKeyID, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Source: "bedrock.WithCredentials"}
+	return llm.WithValue(staticKey{}, staticCredentials(func() aws.Credentials { return creds }))
 }
 
 // WithCredentialsProvider signs requests with credentials from p (an
