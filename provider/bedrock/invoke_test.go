@@ -1,0 +1,115 @@
+package bedrock_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/bedrock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	invokeModel = "bedrock/invoke/anthropic.claude-3-5-sonnet-20241022-v2:0"
+	invokePath  = "/model/anthropic.claude-3-5-sonnet-20241022-v2%3A0"
+)
+
+func invokeRequest() llm.CompletionRequest {
+	return llm.CompletionRequest{Model: invokeModel,
+		Messages:  []llm.Message{llm.SystemText("Be brief."), llm.UserText("Hello")},
+		MaxTokens: 256, Temperature: llm.Ptr(0.7), Stop: llm.StringList{"\n\nHuman:"},
+		Extra: map[string]any{"top_k": 50}}
+}
+
+func TestInvokeWire(t *testing.T) {
+	t.Parallel()
+	srv, _ := server(t, func(t *testing.T, r *http.Request, body []byte) {
+		assert.Equal(t, http.MethodPost, r.Method)
+		assert.Equal(t, invokePath+"/invoke", r.URL.EscapedPath())
+		assert.Equal(t, "application/json", r.Header.Get("Accept"))
+		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+		assert.Contains(t, r.Header.Get("Authorization"), "/us-east-1/bedrock/aws4_request")
+		assert.JSONEq(t, string(fixture(t, "invoke.request.json")), string(body))
+	}, "application/json", fixture(t, "invoke.response.json"))
+	resp, err := llm.Completion(t.Context(), invokeRequest(), testOptions(srv.URL)...)
+	require.NoError(t, err)
+	assert.Equal(t, "Hello! How can I help you today?", resp.Text())
+	assert.Equal(t, llm.FinishStop, resp.Choices[0].FinishReason)
+	assert.Equal(t, "msg_bdrk_01XFDUDYJgAACzvnptvVoYEL", resp.ID)
+	assert.Equal(t, 23, resp.Usage.TotalTokens)
+	assert.Equal(t, "bedrock", resp.Meta.Provider)
+}
+
+func TestInvokeStreamCollectEqualsCompletion(t *testing.T) {
+	t.Parallel()
+	streamSrv, _ := server(t, func(t *testing.T, r *http.Request, body []byte) {
+		assert.Equal(t, invokePath+"/invoke-with-response-stream", r.URL.EscapedPath())
+		assert.Equal(t, bedrock.EventStreamContentType, r.Header.Get("Accept"))
+		assert.Equal(t, "application/json", r.Header.Get("X-Amzn-Bedrock-Accept"))
+		assert.JSONEq(t, string(fixture(t, "invoke.request.json")), string(body), "Bedrock takes no stream field: the path streams")
+	}, bedrock.EventStreamContentType, binFixture(t, "invoke"))
+	plainSrv, _ := server(t, nil, "application/json", fixture(t, "invoke.response.json"))
+	got, err := llm.Collect(llm.CompletionStream(t.Context(), invokeRequest(), testOptions(streamSrv.URL)...))
+	require.NoError(t, err)
+	want, err := llm.Completion(t.Context(), invokeRequest(), testOptions(plainSrv.URL)...)
+	require.NoError(t, err)
+	assert.Equal(t, want.ID, got.ID)
+	assert.Equal(t, want.Model, got.Model)
+	assert.Equal(t, want.Choices, got.Choices)
+	assert.Equal(t, want.Usage, got.Usage)
+}
+
+func TestInvokeStreamErrors(t *testing.T) {
+	t.Parallel()
+	frames := framesOf(t, "invoke")
+	req := invokeRequest()
+	for name, c := range map[string]struct {
+		body []byte
+		kind error
+		text string
+	}{
+		"exception": {joinFrames(append(frames[:3:3], exceptionFrame("modelStreamErrorException", []byte(`{"message":"The model failed","originalStatusCode":500}`)))), llm.ErrServer, "Hello! How "},
+		"anthropic error event": {joinFrames(append(frames[:3:3], chunkFrame([]byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)))), llm.ErrOverloaded, "Hello! How "},
+		"cut short":             {joinFrames(frames[:4]), llm.ErrBadResponse, "Hello! How can I help you today?"},
+		"bad bytes":             {joinFrames(append(frames[:3:3], eventFrame("chunk", []byte(`{"bytes":"%%%"}`)))), llm.ErrBadResponse, "Hello! How "},
+		"corrupt frame":         {joinFrames(frames)[:40], llm.ErrBadResponse, ""},
+	} {
+		srv, _ := server(t, nil, bedrock.EventStreamContentType, c.body)
+		got, err := llm.Collect(llm.CompletionStream(t.Context(), req, testOptions(srv.URL)...))
+		require.ErrorIs(t, err, c.kind, name)
+		assert.Equal(t, c.text, got.Text(), name)
+	}
+}
+
+func TestInvokeOnlyClaude(t *testing.T) {
+	t.Parallel()
+	srv, hits := server(t, nil, "application/json", fixture(t, "invoke.response.json"))
+	req := llm.CompletionRequest{Model: "bedrock/invoke/meta.llama3-3-70b-instruct-v1:0", Messages: []llm.Message{llm.UserText("hi")}}
+	_, err := llm.Completion(t.Context(), req, testOptions(srv.URL)...)
+	require.ErrorIs(t, err, llm.ErrUnsupported)
+	_, err = llm.Collect(llm.CompletionStream(t.Context(), req, testOptions(srv.URL)...))
+	require.ErrorIs(t, err, llm.ErrUnsupported)
+	assert.Equal(t, int32(0), hits.Load())
+}
+
+// Thinking and JSON output on InvokeModel come from the Anthropic
+// translator: the body is Anthropic's, with Bedrock's version and no model.
+func TestInvokeThinkingAndJSON(t *testing.T) {
+	t.Parallel()
+	var body map[string]json.RawMessage
+	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
+		body = nil
+		require.NoError(t, json.Unmarshal(b, &body))
+	}, "application/json", fixture(t, "invoke.response.json"))
+	req := llm.CompletionRequest{Model: invokeModel, Messages: []llm.Message{llm.UserText("think")}, ReasoningEffort: "low",
+		ResponseFormat: &llm.ResponseFormat{Type: "json_schema", JSONSchema: &llm.JSONSchema{Name: "x", Schema: json.RawMessage(`{"type":"object"}`)}}}
+	_, err := llm.Completion(t.Context(), req, testOptions(srv.URL)...)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"type":"enabled","budget_tokens":2048}`, string(body["thinking"]))
+	assert.JSONEq(t, `"bedrock-2023-05-31"`, string(body["anthropic_version"]))
+	assert.NotContains(t, body, "model")
+	assert.NotContains(t, body, "output_format", "Bedrock gets the forced JSON tool, not the beta output_format")
+	assert.Contains(t, string(body["tools"]), bedrock.JSONTool)
+}
