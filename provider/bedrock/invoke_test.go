@@ -70,7 +70,7 @@ func TestInvokeStreamErrors(t *testing.T) {
 		kind error
 		text string
 	}{
-		"exception": {joinFrames(append(frames[:3:3], exceptionFrame("modelStreamErrorException", []byte(`{"message":"The model failed","originalStatusCode":500}`)))), llm.ErrServer, "Hello! How "},
+		"exception":             {joinFrames(append(frames[:3:3], exceptionFrame("modelStreamErrorException", []byte(`{"message":"The model failed","originalStatusCode":500}`)))), llm.ErrServer, "Hello! How "},
 		"anthropic error event": {joinFrames(append(frames[:3:3], chunkFrame([]byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)))), llm.ErrOverloaded, "Hello! How "},
 		"cut short":             {joinFrames(frames[:4]), llm.ErrBadResponse, "Hello! How can I help you today?"},
 		"bad bytes":             {joinFrames(append(frames[:3:3], eventFrame("chunk", []byte(`{"bytes":"%%%"}`)))), llm.ErrBadResponse, "Hello! How "},
