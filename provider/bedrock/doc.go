@@ -137,7 +137,9 @@
 // field and betas in anthropic_beta; JSON output uses the forced tool. The
 // answer is decoded by anthropic.DecodeResponse; streamed answers carry one
 // Anthropic event per chunk frame ({"bytes": base64}) for the Anthropic
-// StreamDecoder. Other models are KindUnsupported on this route.
+// StreamDecoder. Extra's guardrailConfig becomes the X-Amzn-Bedrock-Guardrail*
+// and X-Amzn-Bedrock-Trace headers. Models other than Claude are
+// KindUnsupported on this route; an ARN is taken to name a Claude model.
 //
 // # Errors
 //

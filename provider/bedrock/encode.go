@@ -332,14 +332,23 @@ func partBlock(p *llm.Part, docs *int) (*contentBlock, *llm.Error) {
 		}
 		return &contentBlock{Text: p.Text}, nil
 	case llm.PartImageURL:
+		if p.ImageURL == nil {
+			return nil, invalid("image_url part without an image_url")
+		}
 		img, err := image(p.ImageURL.URL, p.ImageURL.Format)
 		if err != nil {
 			return nil, err
 		}
 		return &contentBlock{Image: img}, nil
 	case llm.PartFile:
+		if p.File == nil {
+			return nil, invalid("file part without a file")
+		}
 		return fileBlock(p.File, docs)
 	case llm.PartInputAudio:
+		if p.InputAudio == nil {
+			return nil, invalid("input_audio part without input_audio")
+		}
 		f := strings.ToLower(p.InputAudio.Format)
 		if f == "" {
 			return nil, invalid("input_audio part without a format")
@@ -568,7 +577,10 @@ var emptyObjectSchema = json.RawMessage(`{"type":"object","properties":{}}`)
 // choice.
 func encodeTools(req *llm.CompletionRequest, msgs []message, thinkingOn bool) (*toolConfig, error) {
 	tc := &toolConfig{}
-	for _, t := range req.Tools {
+	for i, t := range req.Tools {
+		if t.Function == nil {
+			return nil, invalid("tools[%d]: no function", i)
+		}
 		schema := t.Function.Parameters
 		if len(schema) == 0 || string(schema) == "null" {
 			schema = emptyObjectSchema
@@ -593,7 +605,7 @@ func encodeTools(req *llm.CompletionRequest, msgs []message, thinkingOn bool) (*
 		}
 	}
 	if rf := req.ResponseFormat; rf != nil && (rf.Type == "json_schema" || rf.Type == "json_object") {
-		if slices.ContainsFunc(req.Tools, func(t llm.Tool) bool { return t.Function.Name == JSONTool }) {
+		if slices.ContainsFunc(req.Tools, func(t llm.Tool) bool { return t.Function != nil && t.Function.Name == JSONTool }) {
 			return nil, invalid("a tool may not be named %q in a request with a JSON response_format", JSONTool)
 		}
 		schema := json.RawMessage(`{"type":"object"}`)

@@ -217,3 +217,24 @@ func FuzzDecodeConverse(f *testing.F) {
 		_ = errorFromBody(400, http.Header{"X-Amzn-Errortype": {string(body)}}, body)
 	})
 }
+
+// The client validates requests, but the translator still never panics on
+// one it did not see.
+func TestEncodeUnvalidatedRequest(t *testing.T) {
+	t.Parallel()
+	for name, req := range map[string]*llm.CompletionRequest{
+		"image without url":  {Messages: []llm.Message{llm.UserParts(llm.Part{Type: llm.PartImageURL})}},
+		"file without file":  {Messages: []llm.Message{llm.UserParts(llm.Part{Type: llm.PartFile})}},
+		"audio without data": {Messages: []llm.Message{llm.UserParts(llm.Part{Type: llm.PartInputAudio})}},
+		"unknown part":       {Messages: []llm.Message{llm.UserParts(llm.Part{Type: "hologram"})}},
+		"tool without fn":    {Messages: []llm.Message{llm.UserText("x")}, Tools: []llm.Tool{{Type: "function"}}},
+		"unknown role":       {Messages: []llm.Message{{Role: "robot", Content: llm.Text("x")}}},
+		"system image":       {Messages: []llm.Message{{Role: llm.RoleSystem, Content: llm.Parts(llm.ImagePart("data:image/png;base64,AA", ""))}}},
+		"bad arguments":      {Messages: []llm.Message{{Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{{ID: "1", Function: llm.FunctionCall{Name: "f", Arguments: "[1]"}}}}}},
+	} {
+		_, err := encodeConverse(req, "m", false)
+		var le *llm.Error
+		require.ErrorAs(t, err, &le, name)
+		assert.Equal(t, llm.KindInvalidRequest, le.Kind, name)
+	}
+}

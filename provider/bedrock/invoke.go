@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
+	"net/http"
+	"strings"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/eventstream"
@@ -25,22 +28,49 @@ var invokeOptions = anthropic.EncodeOptions{
 	NativeStructuredOutput: func(string) bool { return false },
 }
 
-func (p *Provider) invokeBody(req *llm.CompletionRequest, cfg *llm.Config, id string) ([]byte, error) {
-	if !isAnthropic(id) {
+// invokeBody encodes a Claude request for InvokeModel and sets the headers
+// that carry what Converse puts in its body: Extra's guardrailConfig
+// (guardrailIdentifier, guardrailVersion, trace) becomes the
+// X-Amzn-Bedrock-Guardrail* and X-Amzn-Bedrock-Trace headers. Other models
+// than Claude are unsupported on this route; an ARN (such as an application
+// inference profile's, which does not name its model) is taken to be one.
+func (p *Provider) invokeBody(req *llm.CompletionRequest, cfg *llm.Config, id string, h http.Header) ([]byte, error) {
+	if !isAnthropic(id) && !strings.HasPrefix(id, "arn:") {
 		return nil, &llm.Error{Kind: llm.KindUnsupported, Message: "bedrock/invoke/ supports Anthropic Claude models only; use bedrock/" + id + " (the Converse API) for other models"}
 	}
 	r := *req
 	r.Model = id
+	if g, ok := req.Extra["guardrailConfig"]; ok {
+		var gc struct {
+			ID      string `json:"guardrailIdentifier"`
+			Version string `json:"guardrailVersion"`
+			Trace   string `json:"trace"`
+		}
+		raw, err := json.Marshal(g)
+		if err == nil {
+			err = json.Unmarshal(raw, &gc)
+		}
+		if err != nil || gc.ID == "" {
+			return nil, invalid("guardrailConfig must be an object with guardrailIdentifier and guardrailVersion")
+		}
+		h.Set("X-Amzn-Bedrock-Guardrailidentifier", gc.ID)
+		h.Set("X-Amzn-Bedrock-Guardrailversion", gc.Version)
+		if gc.Trace != "" {
+			h.Set("X-Amzn-Bedrock-Trace", strings.ToUpper(gc.Trace))
+		}
+		r.Extra = maps.Clone(req.Extra)
+		delete(r.Extra, "guardrailConfig")
+	}
 	return anthropic.EncodeRequest(&r, cfg, invokeOptions)
 }
 
 // invoke sends a Claude request in Anthropic's format to InvokeModel.
 func (p *Provider) invoke(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config, id string) (*llm.CompletionResponse, error) {
-	body, err := p.invokeBody(req, cfg, id)
+	h := cfg.NewHeader()
+	body, err := p.invokeBody(req, cfg, id, h)
 	if err != nil {
 		return nil, err
 	}
-	h := cfg.NewHeader()
 	h.Set("Accept", "application/json")
 	resp, err := p.post(ctx, cfg, id, "/invoke", body, h)
 	if err != nil {
@@ -71,12 +101,12 @@ type payloadPart struct {
 // each chunk event carries one Anthropic event, decoded by the Anthropic
 // translator's StreamDecoder.
 func (p *Provider) invokeStream(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config, id string, yield func(*llm.Chunk, error) bool) {
-	body, err := p.invokeBody(req, cfg, id)
+	h := cfg.NewHeader()
+	body, err := p.invokeBody(req, cfg, id, h)
 	if err != nil {
 		yield(nil, err)
 		return
 	}
-	h := cfg.NewHeader()
 	h.Set("Accept", EventStreamContentType)
 	h.Set("X-Amzn-Bedrock-Accept", "application/json")
 	resp, err := p.post(ctx, cfg, id, "/invoke-with-response-stream", body, h)

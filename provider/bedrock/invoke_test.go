@@ -113,3 +113,31 @@ func TestInvokeThinkingAndJSON(t *testing.T) {
 	assert.NotContains(t, body, "output_format", "Bedrock gets the forced JSON tool, not the beta output_format")
 	assert.Contains(t, string(body["tools"]), bedrock.JSONTool)
 }
+
+func TestInvokeGuardrailHeadersAndARN(t *testing.T) {
+	t.Parallel()
+	var h http.Header
+	var body map[string]json.RawMessage
+	var path string
+	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
+		h, path, body = r.Header.Clone(), r.URL.EscapedPath(), nil
+		require.NoError(t, json.Unmarshal(b, &body))
+	}, "application/json", fixture(t, "invoke.response.json"))
+	const arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6"
+	req := llm.CompletionRequest{Model: "bedrock/invoke/" + arn, Messages: []llm.Message{llm.UserText("hi")},
+		Extra: map[string]any{"guardrailConfig": map[string]any{"guardrailIdentifier": "gr-abc123", "guardrailVersion": "DRAFT", "trace": "enabled"}, "top_k": 5}}
+	_, err := llm.Completion(t.Context(), req, testOptions(srv.URL)...)
+	require.NoError(t, err)
+	assert.Equal(t, "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fa1b2c3d4e5f6/invoke", path)
+	assert.Equal(t, "gr-abc123", h.Get("X-Amzn-Bedrock-Guardrailidentifier"))
+	assert.Equal(t, "DRAFT", h.Get("X-Amzn-Bedrock-Guardrailversion"))
+	assert.Equal(t, "ENABLED", h.Get("X-Amzn-Bedrock-Trace"))
+	assert.Contains(t, h.Get("Authorization"), "x-amzn-bedrock-guardrailidentifier", "the guardrail headers are signed")
+	assert.NotContains(t, body, "guardrailConfig")
+	assert.JSONEq(t, `5`, string(body["top_k"]))
+	assert.Contains(t, req.Extra, "guardrailConfig", "the caller's Extra is not modified")
+
+	req.Extra = map[string]any{"guardrailConfig": "nope"}
+	_, err = llm.Completion(t.Context(), req, testOptions(srv.URL)...)
+	require.ErrorIs(t, err, llm.ErrInvalidRequest)
+}
