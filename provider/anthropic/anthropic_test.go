@@ -300,7 +300,10 @@ func TestEncodeThinking(t *testing.T) {
 		{name: "top_p low rejected", mod: func(r *llm.CompletionRequest) { r.ReasoningEffort = "low"; r.TopP = llm.Ptr(0.5) }, kind: llm.KindUnsupported},
 		{name: "top_p 0.95 kept", mod: func(r *llm.CompletionRequest) { r.ReasoningEffort = "low"; r.TopP = llm.Ptr(0.95) }, want: `{"top_p":0.95}`},
 		{name: "top_k rejected", mod: func(r *llm.CompletionRequest) { r.ReasoningEffort = "low"; r.Extra = map[string]any{"top_k": 5} }, kind: llm.KindUnsupported},
-		{name: "top_k dropped", mod: func(r *llm.CompletionRequest) { r.ReasoningEffort = "low"; r.Extra = map[string]any{"top_k": 5, "x": 1} }, cfg: drop,
+		{name: "top_k dropped", mod: func(r *llm.CompletionRequest) {
+			r.ReasoningEffort = "low"
+			r.Extra = map[string]any{"top_k": 5, "x": 1}
+		}, cfg: drop,
 			want: `{"x":1}`, absent: []string{"top_k"}},
 		{name: "json tool not forced with thinking", mod: func(r *llm.CompletionRequest) {
 			r.ReasoningEffort = "low"

@@ -1,10 +1,13 @@
 package anthropic
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/tidwall/gjson"
 )
 
 // StreamDecoder turns the Messages API's streaming events into OpenAI-shaped
@@ -61,6 +64,11 @@ func (d *StreamDecoder) Done() bool { return d.done }
 // it from the JSON's type field (as on Bedrock). It returns a nil chunk for
 // events that produce none. data is not retained.
 func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error) {
+	if eventType == "content_block_delta" || (eventType == "" && bytes.Contains(data, []byte(`"content_block_delta"`))) {
+		if c, err, ok := d.fastDelta(data); ok {
+			return c, err
+		}
+	}
 	ev := &d.ev
 	*ev = event{}
 	if err := json.Unmarshal(data, ev); err != nil {
@@ -116,10 +124,18 @@ func (d *StreamDecoder) hasJSONTool() bool {
 	return false
 }
 
+// chunkAlloc holds a chunk and its one choice, so that both take one
+// allocation.
+type chunkAlloc struct {
+	chunk  llm.Chunk
+	choice [1]llm.ChunkChoice
+}
+
 // chunk returns a new chunk with one empty choice.
 func (d *StreamDecoder) chunk() *llm.Chunk {
-	return &llm.Chunk{ID: d.id, Object: "chat.completion.chunk", Created: d.created, Model: d.model,
-		Choices: []llm.ChunkChoice{{}}}
+	a := &chunkAlloc{chunk: llm.Chunk{ID: d.id, Object: "chat.completion.chunk", Created: d.created, Model: d.model}}
+	a.chunk.Choices = a.choice[:]
+	return &a.chunk
 }
 
 const maxBlocks = 1 << 16
@@ -241,4 +257,51 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 	c := d.chunk()
 	c.Choices[0].Delta.ThinkingBlocks = []llm.ThinkingBlock{tb}
 	return c, nil
+}
+
+// fastDelta decodes a content_block_delta, most of a stream's events, with
+// gjson instead of encoding/json's reflection. ok is false when the event
+// is not a plain delta of a known type, for the general path to decode.
+func (d *StreamDecoder) fastDelta(data []byte) (c *llm.Chunk, err error, ok bool) {
+	if !gjson.ValidBytes(data) {
+		return nil, badResponse(errors.New("invalid JSON"), data), true
+	}
+	var r [4]gjson.Result
+	copy(r[:], gjson.GetManyBytes(data, "type", "index", "delta.type", "delta"))
+	if r[0].Str != "content_block_delta" || r[1].Type != gjson.Number || r[2].Type != gjson.String {
+		return nil, nil, false
+	}
+	var field string
+	switch r[2].Str {
+	case "text_delta":
+		field = "text"
+	case "input_json_delta":
+		field = "partial_json"
+	case "thinking_delta":
+		field = "thinking"
+	case "signature_delta":
+		field = "signature"
+	default:
+		return nil, nil, false
+	}
+	v := r[3].Get(field)
+	if v.Type != gjson.String {
+		return nil, nil, false
+	}
+	ev := &d.ev
+	*ev = event{Type: "content_block_delta", Index: int(r[1].Int())}
+	dl := delta{Type: r[2].Str}
+	switch field {
+	case "text":
+		dl.Text = v.Str
+	case "partial_json":
+		dl.PartialJSON = v.Str
+	case "thinking":
+		dl.Thinking = v.Str
+	case "signature":
+		dl.Signature = v.Str
+	}
+	ev.Delta = &dl
+	c, err = d.blockDelta(ev, data)
+	return c, err, true
 }
