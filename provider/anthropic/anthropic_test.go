@@ -368,6 +368,8 @@ func TestEncodeErrors(t *testing.T) {
 			Messages:       []llm.Message{llm.UserText("hi")},
 			Tools:          []llm.Tool{llm.FunctionTool(anthropic.JSONTool, "", `{"type":"object"}`)},
 			ResponseFormat: &llm.ResponseFormat{Type: "json_object"}}},
+		{name: "only a system message", kind: llm.KindInvalidRequest, msg: "at least one user or assistant message", req: llm.CompletionRequest{
+			Messages: []llm.Message{llm.SystemText("be nice"), llm.UserText("")}}},
 		{name: "system image", kind: llm.KindInvalidRequest, msg: "system", req: llm.CompletionRequest{Messages: []llm.Message{
 			{Role: llm.RoleSystem, Content: llm.Parts(llm.ImagePart("https://x/y.png", ""))}, llm.UserText("hi")}}},
 	}
@@ -748,4 +750,36 @@ func TestRawResponse(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, string(fixture(t, "text.response.json")), string(resp.Meta.Raw))
 	assert.Equal(t, "claude-3-haiku-20240307", resp.Meta.Model)
+}
+
+func TestAppendMatchesMarshal(t *testing.T) {
+	t.Parallel()
+	odd := llm.CompletionRequest{Model: "claude-3-haiku-20240307", Temperature: llm.Ptr(1e-7), TopP: llm.Ptr(0.1), User: "\u2028",
+		Stop: llm.StringList{"\x00", "\t\r\n", "\"\\", "<&>", "\xff\xfe", "é✓"},
+		Messages: []llm.Message{
+			llm.UserParts(llm.TextPart("ctl \x01\x1f \u2029"), llm.Part{Type: llm.PartFile, File: &llm.File{FileID: "file_011"}},
+				llm.FilePart("a.txt", "data:text/plain;base64,aGVsbG8=")),
+			{Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{call("t1", "f", `{ "a" : [1, 2.5e3, "x"] }`)}},
+			{Role: llm.RoleTool, ToolCallID: "t1", Content: llm.Parts(llm.TextPart("r"), llm.ImagePart("https://x/y.png", "")),
+				CacheControl: &llm.CacheControl{Type: "ephemeral", TTL: "1h"}},
+		},
+		Tools:      []llm.Tool{llm.FunctionTool("f", "", ` { "type" : "object" } `)},
+		ToolChoice: llm.ToolChoiceNone, ParallelToolCalls: llm.Ptr(false), Extra: map[string]any{"top_k": 3}}
+	cases := []*llm.CompletionRequest{&odd}
+	for i := range requestCases {
+		r := requestCases[i].req
+		r.Model = strings.TrimPrefix(r.Model, "anthropic/")
+		cases = append(cases, &r)
+	}
+	cfg := &llm.Config{DropUnsupportedParams: true}
+	anthropic.WithBeta("b1")(cfg)
+	for i, req := range cases {
+		for _, opts := range []anthropic.EncodeOptions{{}, {Version: "bedrock-2023-05-31", OmitModel: true, Stream: true, BetasInBody: true}} {
+			got, err := anthropic.EncodeRequest(req, cfg, opts)
+			require.NoError(t, err, i)
+			want, err := anthropic.EncodeWithStdlib(req, cfg, opts)
+			require.NoError(t, err, i)
+			assert.JSONEq(t, string(want), string(got), "case %d", i)
+		}
+	}
 }

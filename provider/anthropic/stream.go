@@ -92,7 +92,10 @@ func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error
 	case "content_block_start":
 		return d.blockStart(ev, data)
 	case "content_block_delta":
-		return d.blockDelta(ev, data)
+		if ev.Delta == nil {
+			return nil, badResponse(nil, data)
+		}
+		return d.blockDelta(ev.Index, ev.Delta, data)
 	case "content_block_stop":
 		return d.blockStop(ev)
 	case "message_delta":
@@ -194,12 +197,8 @@ func (d *StreamDecoder) blockStart(ev *event, data []byte) (*llm.Chunk, error) {
 	return nil, nil
 }
 
-func (d *StreamDecoder) blockDelta(ev *event, data []byte) (*llm.Chunk, error) {
-	dl := ev.Delta
-	if dl == nil {
-		return nil, badResponse(nil, data)
-	}
-	st, err := d.block(ev.Index, data)
+func (d *StreamDecoder) blockDelta(index int, dl *delta, data []byte) (*llm.Chunk, error) {
+	st, err := d.block(index, data)
 	if err != nil {
 		return nil, err
 	}
@@ -260,48 +259,47 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 }
 
 // fastDelta decodes a content_block_delta, most of a stream's events, with
-// gjson instead of encoding/json's reflection. ok is false when the event
+// gjson over one copy of the event instead of encoding/json's reflection;
+// the delta's strings are substrings of that copy. ok is false when the event
 // is not a plain delta of a known type, for the general path to decode.
 func (d *StreamDecoder) fastDelta(data []byte) (c *llm.Chunk, err error, ok bool) {
-	if !gjson.ValidBytes(data) {
+	js := string(data)
+	if !gjson.Valid(js) {
 		return nil, badResponse(errors.New("invalid JSON"), data), true
 	}
-	var r [4]gjson.Result
-	copy(r[:], gjson.GetManyBytes(data, "type", "index", "delta.type", "delta"))
-	if r[0].Str != "content_block_delta" || r[1].Type != gjson.Number || r[2].Type != gjson.String {
+	if gjson.Get(js, "type").Str != "content_block_delta" {
 		return nil, nil, false
 	}
-	var field string
-	switch r[2].Str {
+	index, dr := gjson.Get(js, "index"), gjson.Get(js, "delta")
+	typ := dr.Get("type")
+	if index.Type != gjson.Number || typ.Type != gjson.String {
+		return nil, nil, false
+	}
+	dl := delta{Type: typ.Str}
+	var v gjson.Result
+	switch dl.Type {
 	case "text_delta":
-		field = "text"
+		if v = dr.Get("text"); v.Type == gjson.String {
+			dl.Text = v.Str
+		}
 	case "input_json_delta":
-		field = "partial_json"
+		if v = dr.Get("partial_json"); v.Type == gjson.String {
+			dl.PartialJSON = v.Str
+		}
 	case "thinking_delta":
-		field = "thinking"
+		if v = dr.Get("thinking"); v.Type == gjson.String {
+			dl.Thinking = v.Str
+		}
 	case "signature_delta":
-		field = "signature"
+		if v = dr.Get("signature"); v.Type == gjson.String {
+			dl.Signature = v.Str
+		}
 	default:
 		return nil, nil, false
 	}
-	v := r[3].Get(field)
 	if v.Type != gjson.String {
 		return nil, nil, false
 	}
-	ev := &d.ev
-	*ev = event{Type: "content_block_delta", Index: int(r[1].Int())}
-	dl := delta{Type: r[2].Str}
-	switch field {
-	case "text":
-		dl.Text = v.Str
-	case "partial_json":
-		dl.PartialJSON = v.Str
-	case "thinking":
-		dl.Thinking = v.Str
-	case "signature":
-		dl.Signature = v.Str
-	}
-	ev.Delta = &dl
-	c, err = d.blockDelta(ev, data)
+	c, err = d.blockDelta(int(index.Int()), &dl, data)
 	return c, err, true
 }
