@@ -305,6 +305,17 @@ func TestEncodeThinking(t *testing.T) {
 			r.Extra = map[string]any{"top_k": 5, "x": 1}
 		}, cfg: drop,
 			want: `{"x":1}`, absent: []string{"top_k"}},
+		{name: "forced tool rejected", mod: func(r *llm.CompletionRequest) {
+			r.ReasoningEffort = "low"
+			r.Tools = []llm.Tool{llm.FunctionTool("f", "", `{"type":"object"}`)}
+			r.ToolChoice = llm.ToolChoiceRequired
+		}, kind: llm.KindUnsupported},
+		{name: "forced tool relaxed to auto", mod: func(r *llm.CompletionRequest) {
+			r.ReasoningEffort = "low"
+			r.Tools = []llm.Tool{llm.FunctionTool("f", "", `{"type":"object"}`)}
+			r.ToolChoice = llm.ToolChoiceFunction("f")
+			r.ParallelToolCalls = llm.Ptr(false)
+		}, cfg: drop, want: `{"tool_choice":{"type":"auto","disable_parallel_tool_use":true}}`},
 		{name: "json tool not forced with thinking", mod: func(r *llm.CompletionRequest) {
 			r.ReasoningEffort = "low"
 			r.ResponseFormat = &llm.ResponseFormat{Type: "json_object"}

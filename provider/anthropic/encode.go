@@ -132,6 +132,12 @@ func build(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptions) (*re
 		return nil, nil, err
 	}
 	encodeTools(r, req)
+	if tc := r.ToolChoice; r.Thinking != nil && tc != nil && (tc.Type == "any" || tc.Type == "tool") {
+		if !cfg.DropUnsupportedParams {
+			return nil, nil, unsupportedParam("a forced tool_choice (required or a named function)", " with extended thinking enabled")
+		}
+		tc.Type, tc.Name = "auto", ""
+	}
 	if err := encodeResponseFormat(r, req, &opts); err != nil {
 		return nil, nil, err
 	}
