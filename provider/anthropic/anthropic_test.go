@@ -794,3 +794,27 @@ func TestAppendMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+func TestStreamToolWithoutArguments(t *testing.T) {
+	t.Parallel()
+	var d anthropic.StreamDecoder
+	var acc llm.Accumulator
+	for _, e := range []string{
+		`{"type":"message_start","message":{"id":"m","model":"claude-3-5-haiku","usage":{"input_tokens":5,"output_tokens":1}}}`,
+		`{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_time","input":{}}}`,
+		`{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}`,
+		`{"type":"content_block_stop","index":0}`,
+		`{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}`,
+		`{"type":"message_stop"}`,
+	} {
+		c, err := d.Decode("", []byte(e))
+		require.NoError(t, err)
+		acc.Add(c)
+	}
+	want, err := anthropic.DecodeResponse([]byte(`{"id":"m","type":"message","role":"assistant","model":"claude-3-5-haiku",
+		"content":[{"type":"tool_use","id":"toolu_1","name":"get_time","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":9}}`))
+	require.NoError(t, err)
+	got := acc.Response()
+	assert.Equal(t, want.ToolCalls(), got.ToolCalls())
+	assert.Equal(t, "{}", got.ToolCalls()[0].Function.Arguments)
+}

@@ -284,6 +284,14 @@ func (w *objWriter) block(bl *block) {
 
 const hexDigits = "0123456789abcdef"
 
+// plain reports the ASCII bytes a JSON string holds as they are.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
 // and U+2028 and U+2029 are escaped, as encoding/json does; HTML characters
 // are left as they are.
@@ -293,7 +301,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if plain[c] {
 				i++
 				continue
 			}

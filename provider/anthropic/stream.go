@@ -50,7 +50,8 @@ const (
 
 type blockState struct {
 	kind      blockKind
-	call      int // tool call index
+	call      int  // tool call index
+	hasArgs   bool // an argument fragment was sent
 	thinking  []byte
 	signature []byte
 	data      string
@@ -217,8 +218,10 @@ func (d *StreamDecoder) blockDelta(index int, dl *delta, data []byte) (*llm.Chun
 		c := d.chunk()
 		switch st.kind {
 		case kindJSON:
+			st.hasArgs = true
 			c.Choices[0].Delta.Content = dl.PartialJSON
 		case kindTool:
+			st.hasArgs = true
 			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: dl.PartialJSON}}}
 		default:
 			return nil, nil // a server tool's input
@@ -249,6 +252,20 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 		tb = llm.ThinkingBlock{Type: "thinking", Thinking: string(st.thinking), Signature: string(st.signature)}
 	case kindRedacted:
 		tb = llm.ThinkingBlock{Type: "redacted_thinking", Data: st.data}
+	case kindTool, kindJSON:
+		if st.hasArgs {
+			return nil, nil
+		}
+		// A call without arguments streams no fragment; send "{}" so that
+		// the arguments are JSON, as in a non-streamed answer.
+		st.hasArgs = true
+		c := d.chunk()
+		if st.kind == kindJSON {
+			c.Choices[0].Delta.Content = "{}"
+		} else {
+			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: "{}"}}}
+		}
+		return c, nil
 	default:
 		return nil, nil
 	}
