@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/anthropic"
@@ -817,4 +818,19 @@ func TestStreamToolWithoutArguments(t *testing.T) {
 	got := acc.Response()
 	assert.Equal(t, want.ToolCalls(), got.ToolCalls())
 	assert.Equal(t, "{}", got.ToolCalls()[0].Function.Arguments)
+}
+
+func TestRetryAfterFromRateLimitReset(t *testing.T) {
+	t.Parallel()
+	reset := time.Now().Add(30 * time.Second).UTC().Format(time.RFC3339)
+	h := http.Header{}
+	h.Set("Anthropic-Ratelimit-Tokens-Remaining", "0")
+	h.Set("Anthropic-Ratelimit-Tokens-Reset", reset)
+	h.Set("Anthropic-Ratelimit-Requests-Remaining", "40")
+	h.Set("Anthropic-Ratelimit-Requests-Reset", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	e := anthropic.ClassifyError(429, h, []byte(errorBody("rate_limit_error", "x")))
+	assert.InDelta(t, 30, e.RetryAfter.Seconds(), 2, "the exhausted limit's reset, not the other one")
+	h.Set("Retry-After", "5")
+	e = anthropic.ClassifyError(429, h, []byte(errorBody("rate_limit_error", "x")))
+	assert.Equal(t, 5*time.Second, e.RetryAfter, "retry-after wins")
 }
