@@ -1,10 +1,13 @@
 package anthropic
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/tidwall/gjson"
 )
 
 // StreamDecoder turns the Messages API's streaming events into OpenAI-shaped
@@ -47,7 +50,8 @@ const (
 
 type blockState struct {
 	kind      blockKind
-	call      int // tool call index
+	call      int  // tool call index
+	hasArgs   bool // an argument fragment was sent
 	thinking  []byte
 	signature []byte
 	data      string
@@ -61,6 +65,11 @@ func (d *StreamDecoder) Done() bool { return d.done }
 // it from the JSON's type field (as on Bedrock). It returns a nil chunk for
 // events that produce none. data is not retained.
 func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error) {
+	if eventType == "content_block_delta" || (eventType == "" && bytes.Contains(data, []byte(`"content_block_delta"`))) {
+		if c, err, ok := d.fastDelta(data); ok {
+			return c, err
+		}
+	}
 	ev := &d.ev
 	*ev = event{}
 	if err := json.Unmarshal(data, ev); err != nil {
@@ -84,7 +93,10 @@ func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error
 	case "content_block_start":
 		return d.blockStart(ev, data)
 	case "content_block_delta":
-		return d.blockDelta(ev, data)
+		if ev.Delta == nil {
+			return nil, badResponse(nil, data)
+		}
+		return d.blockDelta(ev.Index, ev.Delta, data)
 	case "content_block_stop":
 		return d.blockStop(ev)
 	case "message_delta":
@@ -116,10 +128,18 @@ func (d *StreamDecoder) hasJSONTool() bool {
 	return false
 }
 
+// chunkAlloc holds a chunk and its one choice, so that both take one
+// allocation.
+type chunkAlloc struct {
+	chunk  llm.Chunk
+	choice [1]llm.ChunkChoice
+}
+
 // chunk returns a new chunk with one empty choice.
 func (d *StreamDecoder) chunk() *llm.Chunk {
-	return &llm.Chunk{ID: d.id, Object: "chat.completion.chunk", Created: d.created, Model: d.model,
-		Choices: []llm.ChunkChoice{{}}}
+	a := &chunkAlloc{chunk: llm.Chunk{ID: d.id, Object: "chat.completion.chunk", Created: d.created, Model: d.model}}
+	a.chunk.Choices = a.choice[:]
+	return &a.chunk
 }
 
 const maxBlocks = 1 << 16
@@ -178,12 +198,8 @@ func (d *StreamDecoder) blockStart(ev *event, data []byte) (*llm.Chunk, error) {
 	return nil, nil
 }
 
-func (d *StreamDecoder) blockDelta(ev *event, data []byte) (*llm.Chunk, error) {
-	dl := ev.Delta
-	if dl == nil {
-		return nil, badResponse(nil, data)
-	}
-	st, err := d.block(ev.Index, data)
+func (d *StreamDecoder) blockDelta(index int, dl *delta, data []byte) (*llm.Chunk, error) {
+	st, err := d.block(index, data)
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +218,10 @@ func (d *StreamDecoder) blockDelta(ev *event, data []byte) (*llm.Chunk, error) {
 		c := d.chunk()
 		switch st.kind {
 		case kindJSON:
+			st.hasArgs = true
 			c.Choices[0].Delta.Content = dl.PartialJSON
 		case kindTool:
+			st.hasArgs = true
 			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: dl.PartialJSON}}}
 		default:
 			return nil, nil // a server tool's input
@@ -234,6 +252,20 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 		tb = llm.ThinkingBlock{Type: "thinking", Thinking: string(st.thinking), Signature: string(st.signature)}
 	case kindRedacted:
 		tb = llm.ThinkingBlock{Type: "redacted_thinking", Data: st.data}
+	case kindTool, kindJSON:
+		if st.hasArgs {
+			return nil, nil
+		}
+		// A call without arguments streams no fragment; send "{}" so that
+		// the arguments are JSON, as in a non-streamed answer.
+		st.hasArgs = true
+		c := d.chunk()
+		if st.kind == kindJSON {
+			c.Choices[0].Delta.Content = "{}"
+		} else {
+			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: "{}"}}}
+		}
+		return c, nil
 	default:
 		return nil, nil
 	}
@@ -241,4 +273,50 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 	c := d.chunk()
 	c.Choices[0].Delta.ThinkingBlocks = []llm.ThinkingBlock{tb}
 	return c, nil
+}
+
+// fastDelta decodes a content_block_delta, most of a stream's events, with
+// gjson over one copy of the event instead of encoding/json's reflection;
+// the delta's strings are substrings of that copy. ok is false when the event
+// is not a plain delta of a known type, for the general path to decode.
+func (d *StreamDecoder) fastDelta(data []byte) (c *llm.Chunk, err error, ok bool) {
+	js := string(data)
+	if !gjson.Valid(js) {
+		return nil, badResponse(errors.New("invalid JSON"), data), true
+	}
+	if gjson.Get(js, "type").Str != "content_block_delta" {
+		return nil, nil, false
+	}
+	index, dr := gjson.Get(js, "index"), gjson.Get(js, "delta")
+	typ := dr.Get("type")
+	if index.Type != gjson.Number || typ.Type != gjson.String {
+		return nil, nil, false
+	}
+	dl := delta{Type: typ.Str}
+	var v gjson.Result
+	switch dl.Type {
+	case "text_delta":
+		if v = dr.Get("text"); v.Type == gjson.String {
+			dl.Text = v.Str
+		}
+	case "input_json_delta":
+		if v = dr.Get("partial_json"); v.Type == gjson.String {
+			dl.PartialJSON = v.Str
+		}
+	case "thinking_delta":
+		if v = dr.Get("thinking"); v.Type == gjson.String {
+			dl.Thinking = v.Str
+		}
+	case "signature_delta":
+		if v = dr.Get("signature"); v.Type == gjson.String {
+			dl.Signature = v.Str
+		}
+	default:
+		return nil, nil, false
+	}
+	if v.Type != gjson.String {
+		return nil, nil, false
+	}
+	c, err = d.blockDelta(int(index.Int()), &dl, data)
+	return c, err, true
 }
