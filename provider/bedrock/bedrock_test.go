@@ -335,10 +335,17 @@ func TestReasoningEffort(t *testing.T) {
 	require.ErrorIs(t, call(claude, func(r *llm.CompletionRequest) { r.Temperature = llm.Ptr(0.2) }), llm.ErrUnsupported)
 	require.ErrorIs(t, call(claude, func(r *llm.CompletionRequest) { r.ReasoningEffort = "extreme" }), llm.ErrInvalidRequest)
 	require.ErrorIs(t, call("meta.llama3-3-70b-instruct-v1:0", nil), llm.ErrUnsupported)
+	forced := func(r *llm.CompletionRequest) {
+		r.Tools = []llm.Tool{llm.FunctionTool("f", "", `{"type":"object"}`)}
+		r.ToolChoice = llm.ToolChoiceRequired
+	}
+	require.ErrorIs(t, call(claude, forced), llm.ErrUnsupported)
 	assert.Equal(t, n, hits.Load(), "no request is sent for a bad reasoning request")
 
 	require.NoError(t, call(claude, func(r *llm.CompletionRequest) { r.Temperature = llm.Ptr(0.2) }, llm.WithDropUnsupportedParams()))
 	assert.NotContains(t, string(body["inferenceConfig"]), "temperature")
+	require.NoError(t, call(claude, forced, llm.WithDropUnsupportedParams()))
+	assert.Contains(t, string(body["toolConfig"]), `"toolChoice":{"auto":{}}`)
 	require.NoError(t, call("meta.llama3-3-70b-instruct-v1:0", nil, llm.WithDropUnsupportedParams()))
 	assert.NotContains(t, body, "additionalModelRequestFields")
 

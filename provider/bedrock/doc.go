@@ -92,8 +92,8 @@
 // budgets (minimal 1024, low 2048, medium 8192, high 24576; none is off).
 // Without max_tokens, maxTokens becomes the budget plus 4096; a max_tokens
 // at or below the budget is KindInvalidRequest. With thinking on, Claude
-// rejects temperature other than 1 and top_p below 0.95: KindUnsupported
-// unless dropped. On other models reasoning_effort is KindUnsupported (or
+// rejects temperature other than 1, top_p below 0.95 and a forced
+// tool_choice: KindUnsupported unless dropped (the choice becomes auto). On other models reasoning_effort is KindUnsupported (or
 // dropped): pass the model's own field in Extra.
 //
 // response_format json_schema and json_object use the forced-tool technique

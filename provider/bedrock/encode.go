@@ -88,7 +88,7 @@ func encodeConverse(req *llm.CompletionRequest, id string, drop bool) ([]byte, e
 		r.InferenceConfig = &ic
 	}
 
-	if r.ToolConfig, err = encodeTools(req, r.Messages, budget > 0); err != nil {
+	if r.ToolConfig, err = encodeTools(req, r.Messages, budget > 0 && isAnthropic(id), drop); err != nil {
 		return nil, err
 	}
 	switch req.ServiceTier {
@@ -574,8 +574,9 @@ var emptyObjectSchema = json.RawMessage(`{"type":"object","properties":{}}`)
 // JSON response_format. tool_choice none has no Converse equivalent: the
 // tools are left out, unless the conversation already holds tool blocks
 // (Converse then requires toolConfig), in which case they are sent without a
-// choice.
-func encodeTools(req *llm.CompletionRequest, msgs []message, thinkingOn bool) (*toolConfig, error) {
+// choice. Claude forbids forcing a tool while thinking: a required or named
+// tool_choice then is KindUnsupported, or auto when dropping.
+func encodeTools(req *llm.CompletionRequest, msgs []message, thinkingOn, drop bool) (*toolConfig, error) {
 	tc := &toolConfig{}
 	for i, t := range req.Tools {
 		if t.Function == nil {
@@ -602,6 +603,12 @@ func encodeTools(req *llm.CompletionRequest, msgs []message, thinkingOn bool) (*
 			if !hasToolBlocks(msgs) {
 				tc.Tools = nil
 			}
+		}
+		if thinkingOn && tc.ToolChoice != nil && tc.ToolChoice.Auto == nil {
+			if !drop {
+				return nil, unsupported("a forced tool_choice with extended thinking enabled")
+			}
+			tc.ToolChoice = &toolChoice{Auto: &empty{}}
 		}
 	}
 	if rf := req.ResponseFormat; rf != nil && (rf.Type == "json_schema" || rf.Type == "json_object") {
