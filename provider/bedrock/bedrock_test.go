@@ -703,10 +703,19 @@ func TestCorruptStreams(t *testing.T) {
 		_, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(srv.URL)...))
 		require.ErrorIs(t, err, llm.ErrBadResponse, name)
 	}
-	// messageStop without metadata still ends well, with the finish reason.
-	frames := streamFrames([]string{"Hello"}, llm.Usage{})
-	srv, _ := server(t, nil, bedrock.EventStreamContentType, joinFrames(frames[:len(frames)-1]))
+	// An event type this version does not know is skipped, whatever its
+	// payload.
+	frames := streamFrames([]string{"Hello"}, llm.Usage{PromptTokens: 1, CompletionTokens: 1, TotalTokens: 2})
+	withNew := append([][]byte{frames[0], eventFrame("futureEvent", []byte(`{"delta":"not an object"}`))}, frames[1:]...)
+	srv, _ := server(t, nil, bedrock.EventStreamContentType, joinFrames(withNew))
 	got, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(srv.URL)...))
+	require.NoError(t, err)
+	assert.Equal(t, "Hello", got.Text())
+
+	// messageStop without metadata still ends well, with the finish reason.
+	frames = streamFrames([]string{"Hello"}, llm.Usage{})
+	srv, _ = server(t, nil, bedrock.EventStreamContentType, joinFrames(frames[:len(frames)-1]))
+	got, err = llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(srv.URL)...))
 	require.NoError(t, err)
 	assert.Equal(t, "Hello", got.Text())
 	assert.Equal(t, llm.FinishStop, got.Choices[0].FinishReason)

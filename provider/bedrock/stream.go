@@ -94,6 +94,11 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 		return nil, false, err
 	}
 	typ := m.Value(":event-type")
+	switch string(typ) {
+	case "messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata":
+	default:
+		return nil, false, nil // an event type this version does not know
+	}
 	ev := &d.ev
 	*ev = streamEvent{}
 	if err := json.Unmarshal(m.Payload, ev); err != nil {
@@ -157,7 +162,7 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 		}
 		return c, true, nil
 	}
-	return nil, false, nil // an event type this version does not know
+	return nil, false, nil
 }
 
 func (d *converseDecoder) delta(b *blockState, dl *blockDelta) *llm.Chunk {
