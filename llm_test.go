@@ -307,6 +307,7 @@ func TestMockErrors(t *testing.T) {
 func TestMockCancellation(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
 	start := time.Now()
 	var got error
 	n := 0

@@ -8,6 +8,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/jsonx"
 )
 
 // header builds the request headers: the configured extra headers, auth, and
@@ -82,7 +83,23 @@ func (p *Provider) body(req *llm.CompletionRequest, cfg *llm.Config, stream bool
 			return nil, err
 		}
 	}
-	return json.Marshal(r)
+	b, err := json.Marshal((*wireRequest)(&r))
+	if err != nil || len(r.Extra) == 0 {
+		return b, err
+	}
+	return jsonx.MergeObject(b, r.Extra)
+}
+
+// wireRequest is llm.CompletionRequest without its MarshalJSON method, so
+// that encoding/json encodes the fields directly (the method would encode
+// twice and have encoding/json re-validate the bytes); Extra is merged
+// after.
+type wireRequest llm.CompletionRequest
+
+// EncodeRequest returns the wire body of req as the OpenAI provider sends
+// it (for benchmarks and for translators built on this one).
+func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]byte, error) {
+	return New().body(req, cfg, stream)
 }
 
 // reasoningParams applies the rules of reasoning models to r.
