@@ -11,7 +11,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"os"
 	"time"
 
 	"github.com/llmux/llm"
@@ -25,24 +27,30 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	if err := run(ctx, os.Stdout, *model, *prompt); err != nil {
+		log.Fatal(err)
+	}
+}
 
+func run(ctx context.Context, out io.Writer, model, prompt string) error {
 	resp, err := llm.Completion(ctx, llm.CompletionRequest{
-		Model: *model,
+		Model: model,
 		Messages: []llm.Message{
 			llm.SystemText("You are a concise assistant."),
-			llm.UserText(*prompt),
+			llm.UserText(prompt),
 		},
 		MaxTokens: 200,
 	})
 	switch {
 	case errors.Is(err, llm.ErrAuthentication):
-		log.Fatalf("check your API key: %v", err)
+		return fmt.Errorf("check your API key: %w", err)
 	case errors.Is(err, llm.ErrRateLimit):
-		log.Fatalf("rate limited, try later: %v", err)
+		return fmt.Errorf("rate limited, try later: %w", err)
 	case err != nil:
-		log.Fatal(err)
+		return err
 	}
-	fmt.Println(resp.Text())
-	fmt.Printf("[%s/%s, %d prompt + %d completion tokens, %v]\n", resp.Meta.Provider, resp.Meta.Model,
-		resp.Usage.PromptTokens, resp.Usage.CompletionTokens, resp.Meta.Latency.Round(time.Microsecond))
+	fmt.Fprintln(out, resp.Text())
+	fmt.Fprintf(out, "[%s/%s, %d prompt + %d completion tokens]\n", resp.Meta.Provider, resp.Meta.Model,
+		resp.Usage.PromptTokens, resp.Usage.CompletionTokens)
+	return nil
 }

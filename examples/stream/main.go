@@ -10,6 +10,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"time"
@@ -24,9 +25,14 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	if err := run(ctx, os.Stdout, os.Stderr, *model); err != nil {
+		log.Fatal(err)
+	}
+}
 
+func run(ctx context.Context, out, info io.Writer, model string) error {
 	req := llm.CompletionRequest{
-		Model:    *model,
+		Model:    model,
 		Messages: []llm.Message{llm.UserText("Write a haiku about iterators.")},
 	}
 	// On the mock provider, script a slow stream so that it looks like one.
@@ -38,14 +44,15 @@ func main() {
 	var acc llm.Accumulator
 	for chunk, err := range llm.CompletionStream(ctx, req, opts...) {
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		acc.Add(chunk)
 		for _, c := range chunk.Choices {
-			fmt.Print(c.Delta.Content)
+			fmt.Fprint(out, c.Delta.Content)
 		}
 	}
 	final := acc.Response()
-	fmt.Fprintf(os.Stderr, "\n[finish %s, %d tokens, first token after %v]\n",
+	fmt.Fprintf(info, "\n[finish %s, %d tokens, first token after %v]\n",
 		final.Choices[0].FinishReason, final.Usage.TotalTokens, final.Meta.TimeToFirstToken.Round(time.Millisecond))
+	return nil
 }

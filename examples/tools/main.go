@@ -9,9 +9,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"os"
 	"time"
 
 	"github.com/llmux/llm"
@@ -34,7 +37,12 @@ func main() {
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	if err := run(ctx, os.Stdout, *model); err != nil {
+		log.Fatal(err)
+	}
+}
 
+func run(ctx context.Context, out io.Writer, model string) error {
 	// The mock provider plays the model: first a tool call, then an answer
 	// that uses the tool's result.
 	mock := llm.ForProvider("mock", llm.WithMockResponder(func(_ context.Context, req *llm.CompletionRequest) llm.MockResponse {
@@ -46,7 +54,7 @@ func main() {
 	}))
 
 	req := llm.CompletionRequest{
-		Model:    *model,
+		Model:    model,
 		Messages: []llm.Message{llm.UserText("What's the weather in Paris?")},
 		Tools: []llm.Tool{llm.FunctionTool("get_weather", "Current weather for a city",
 			`{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`)},
@@ -54,16 +62,16 @@ func main() {
 	for turn := 0; turn < 5; turn++ {
 		resp, err := llm.Completion(ctx, req, mock)
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		msg := resp.Choices[0].Message
 		req.Messages = append(req.Messages, msg)
 		if len(msg.ToolCalls) == 0 {
-			fmt.Println(msg.Content.String())
-			return
+			fmt.Fprintln(out, msg.Content.String())
+			return nil
 		}
 		for _, tc := range msg.ToolCalls {
-			fmt.Printf("-> %s(%s)\n", tc.Function.Name, tc.Function.Arguments)
+			fmt.Fprintf(out, "-> %s(%s)\n", tc.Function.Name, tc.Function.Arguments)
 			out, err := getWeather(tc.Function.Arguments)
 			if err != nil {
 				out = `{"error":` + fmt.Sprintf("%q", err.Error()) + `}`
@@ -71,5 +79,5 @@ func main() {
 			req.Messages = append(req.Messages, llm.ToolResult(tc.ID, out))
 		}
 	}
-	log.Fatal("no answer after 5 turns")
+	return errors.New("no answer after 5 turns")
 }
