@@ -10,7 +10,7 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), &out, "mock/demo", "What is Go?"); err != nil {
 		t.Fatal(err)
 	}
-	want := "Mock response to: What is Go?\n[mock/demo, 13 prompt + 7 completion tokens]\n"
+	want := "Mock response to: What is Go?\n[mock/demo, 14 prompt + 6 completion tokens]\n"
 	if out.String() != want {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
