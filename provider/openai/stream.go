@@ -45,8 +45,8 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			if string(ev.Data) == "[DONE]" {
 				return
 			}
-			c := new(chunk)
-			if err := json.Unmarshal(ev.Data, c); err != nil {
+			c, err := decodeChunk(ev.Data)
+			if err != nil {
 				yield(nil, badResponse(err, ev.Data))
 				return
 			}
