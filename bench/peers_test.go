@@ -35,7 +35,9 @@ func server(b *testing.B, body []byte, contentType string) *httptest.Server {
 	return srv
 }
 
-func httpClient() *http.Client { return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}} }
+func httpClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+}
 
 func streamBody(n int) []byte {
 	var buf bytes.Buffer
