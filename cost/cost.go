@@ -117,11 +117,20 @@ func (c Cost) String() string {
 // then marked unknown and holds what could be priced.
 func (p *Prices) Cost(u Usage) (Cost, error) {
 	var c Cost
+	if missing := p.cost(&u, &c); missing != 0 {
+		return c, &priceError{units: missing}
+	}
+	return c, nil
+}
+
+// cost prices u into c and returns the units u needs that p does not
+// price; c.Known is set when there are none.
+func (p *Prices) cost(u *Usage, c *Cost) Unit {
 	units := p.PricedUnits()
 	need := u.units()
 
 	if need&UnitToken != 0 && units&UnitToken != 0 {
-		p.tokenCost(&u, &c)
+		p.tokenCost(u, c)
 	}
 	if need&UnitImage != 0 {
 		if price, ok := p.imagePrice(u.ImageQuality, u.ImageSize, units); ok {
@@ -147,11 +156,9 @@ func (p *Prices) Cost(u Usage) (Cost, error) {
 	}
 	c.Total = c.Input + c.CacheRead + c.CacheWrite + c.Output + c.Reasoning +
 		c.Audio + c.Image + c.Video + c.WebSearch + c.Query
-	if missing := need &^ units; missing != 0 {
-		return c, &priceError{units: missing}
-	}
-	c.Known = true
-	return c, nil
+	missing := need &^ units
+	c.Known = missing == 0
+	return missing
 }
 
 // tokenCost adds the price of u's tokens to c.

@@ -288,6 +288,9 @@ func mergeAliases(a, b []string) []string {
 			out = append(out, s)
 		}
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	slices.Sort(out)
 	return out
 }
@@ -516,6 +519,12 @@ func parseEntry(key string, obj []byte) (parsedEntry, error) {
 	}
 	if hasSecOut && m.Mode == ModeVideoGeneration && p.PerVideoSecond == 0 {
 		p.PerVideoSecond, p.Units, e.given = secondOut, p.Units|UnitVideoSecond, e.given|givenPrices
+	}
+	// A tier of zero rates changes nothing (the source has some, priced
+	// 0 like their base); dropping it keeps one spelling of each price.
+	p.Tiers = slices.DeleteFunc(p.Tiers, func(t Tier) bool { return t.Rates.isZero() })
+	if len(p.Tiers) == 0 {
+		p.Tiers = nil
 	}
 	slices.SortFunc(p.Tiers, compareTiers)
 	return e, nil

@@ -51,13 +51,14 @@ func (m *ModelInfo) ModelID() string {
 
 // Cost prices the usage u with the model's prices. It is [Prices.Cost] on
 // m.Prices, with the result's Model set to m.Name.
-func (m *ModelInfo) Cost(u Usage) (Cost, error) {
-	c, err := m.Prices.Cost(u)
-	c.Model = m.Name
-	if pe, ok := err.(*priceError); ok {
-		pe.model = m.Name
+func (m *ModelInfo) Cost(u Usage) (Cost, error) { return m.cost(&u) }
+
+func (m *ModelInfo) cost(u *Usage) (Cost, error) {
+	c := Cost{Model: m.Name}
+	if missing := m.Prices.cost(u, &c); missing != 0 {
+		return c, &priceError{model: m.Name, units: missing}
 	}
-	return c, err
+	return c, nil
 }
 
 // Mode is the kind of calls a model serves, as the source data spells it.

@@ -197,7 +197,7 @@ func (t *Table) Compute(model string, u Usage) (Cost, error) {
 	if m == nil {
 		return Cost{}, &priceError{model: model, unknownModel: true}
 	}
-	return m.Cost(u)
+	return m.cost(&u)
 }
 
 // Provider returns the provider of model: the provider its prefix names
