@@ -54,8 +54,9 @@
 //     snapshots differ in price. A rule never crosses a family or a
 //     provider.
 //  5. For a name without a provider prefix: the model part of exactly one
-//     entry ("llama-3.3-70b-versatile" if only groq has it). A name two
-//     providers serve is ambiguous and unknown.
+//     entry ("magistral-medium-2506" is Mistral's). A name two providers
+//     serve ("mistral-large-2411": Mistral and Vertex AI) is ambiguous and
+//     unknown.
 //
 // A name that resolves to nothing is unknown: [Info] returns an error
 // matching [ErrUnknownModel], and [Compute] returns a Cost with Known false

@@ -87,29 +87,29 @@ type Capability uint32
 
 // The capabilities the table records.
 const (
-	// Vision: the model reads images in the prompt.
+	// Vision means the model reads images in the prompt.
 	Vision Capability = 1 << iota
-	// Tools: the model calls functions (tools).
+	// Tools means the model calls functions (tools).
 	Tools
-	// ParallelTools: the model may call several tools in one turn.
+	// ParallelTools means the model may call several tools in one turn.
 	ParallelTools
-	// ToolChoice: the model honours tool_choice.
+	// ToolChoice means the model honours tool_choice.
 	ToolChoice
-	// ResponseSchema: the model follows a JSON schema response format.
+	// ResponseSchema means the model follows a JSON schema response format.
 	ResponseSchema
-	// Reasoning: the model reasons (thinks) before it answers.
+	// Reasoning means the model reasons (thinks) before it answers.
 	Reasoning
-	// PromptCaching: the provider caches prompts for the model.
+	// PromptCaching means the provider caches prompts for the model.
 	PromptCaching
-	// PDFInput: the model reads PDF documents.
+	// PDFInput means the model reads PDF documents.
 	PDFInput
-	// AudioInput: the model hears audio in the prompt.
+	// AudioInput means the model hears audio in the prompt.
 	AudioInput
-	// AudioOutput: the model speaks.
+	// AudioOutput means the model speaks.
 	AudioOutput
-	// WebSearch: the model can search the web.
+	// WebSearch means the model can search the web.
 	WebSearch
-	// SystemMessages: the model accepts system messages.
+	// SystemMessages means the model accepts system messages.
 	SystemMessages
 )
 

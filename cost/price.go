@@ -217,19 +217,23 @@ type Unit uint16
 
 // The billing units.
 const (
-	// UnitToken: prompt and completion tokens, priced by Rates.
+	// UnitToken counts prompt and completion tokens, priced by Rates.
 	UnitToken Unit = 1 << iota
-	// UnitImage: generated images, priced by PerImage and ImageVariants.
+	// UnitImage counts generated images, priced by PerImage and
+	// ImageVariants.
 	UnitImage
-	// UnitAudioSecond: seconds of input audio, priced by PerAudioSecond.
+	// UnitAudioSecond counts seconds of input audio, priced by
+	// PerAudioSecond.
 	UnitAudioSecond
-	// UnitCharacter: input characters, priced by PerCharacter.
+	// UnitCharacter counts input characters, priced by PerCharacter.
 	UnitCharacter
-	// UnitVideoSecond: seconds of generated video, priced by PerVideoSecond.
+	// UnitVideoSecond counts seconds of generated video, priced by
+	// PerVideoSecond.
 	UnitVideoSecond
-	// UnitQuery: queries or search units, priced by PerQuery.
+	// UnitQuery counts queries or search units, priced by PerQuery.
 	UnitQuery
-	// UnitWebSearch: web searches made by the model, priced by WebSearch.
+	// UnitWebSearch counts web searches made by the model, priced by
+	// WebSearch.
 	UnitWebSearch
 )
 
