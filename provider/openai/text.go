@@ -18,7 +18,7 @@ func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRe
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.send(ctx, cfg, "/completions", body, false)
+	resp, err := p.send(ctx, cfg, req.Model, "/completions", body, false)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRe
 		return nil, badResponse(err, raw)
 	}
 	if len(out.Error) > 0 && string(out.Error) != "null" {
-		return nil, errorFromBody(resp.StatusCode, resp.Header, raw)
+		return nil, p.errorFromBody(0, resp.Header, raw)
 	}
 	t := &out.TextCompletionResponse
 	t.Meta.Header = resp.Header
