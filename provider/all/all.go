@@ -5,5 +5,6 @@
 package all
 
 import (
-	_ "github.com/llmux/llm/provider/openai" // openai
+	_ "github.com/llmux/llm/provider/openai"       // openai
+	_ "github.com/llmux/llm/provider/openaicompat" // groq, deepseek, together_ai, ... (the OpenAI-compatible table)
 )
