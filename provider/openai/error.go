@@ -46,7 +46,11 @@ func (p *Provider) errorFromBody(status int, header http.Header, body []byte) *l
 		e.Message = env.Get("message").String()
 		typ = env.Get("type").String()
 		e.Code = env.Get("code").String()
+		// Azure's content-filter results: "innererror" on the wire,
+		// "inner_error" in its OpenAPI description.
 		if d := env.Get("innererror"); d.Exists() {
+			e.Detail = []byte(d.Raw)
+		} else if d := env.Get("inner_error"); d.Exists() {
 			e.Detail = []byte(d.Raw)
 		}
 	case env.Type == gjson.String:
