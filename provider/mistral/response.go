@@ -3,7 +3,6 @@ package mistral
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/llmux/llm"
@@ -134,10 +133,6 @@ func decodeResponse(raw []byte) (*llm.CompletionResponse, error) {
 	return out, nil
 }
 
-// maxChoices bounds the choice index of a chunk, so that a corrupt index
-// cannot make a collector allocate without limit.
-const maxChoices = 1 << 10
-
 func decodeChunk(data []byte) (*llm.Chunk, error) {
 	var w wireResponse
 	if err := json.Unmarshal(data, &w); err != nil {
@@ -167,9 +162,6 @@ func decodeChunk(data []byte) (*llm.Chunk, error) {
 			}
 			d.ToolCalls = append(d.ToolCalls, llm.ToolCallDelta{Index: idx, ID: tc.ID, Type: "function",
 				Function: llm.FunctionCallDelta{Name: tc.Function.Name, Arguments: args}})
-		}
-		if c.Index < 0 || c.Index > maxChoices {
-			return nil, fmt.Errorf("choice index %d out of range", c.Index)
 		}
 		out.Choices[i] = llm.ChunkChoice{Index: c.Index, Delta: d, FinishReason: finish(c.FinishReason)}
 	}
