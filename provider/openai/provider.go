@@ -103,6 +103,12 @@ type Spec struct {
 // Provider is an OpenAI-compatible translator.
 type Provider struct {
 	spec Spec
+	// reasoningKey and usageKey are the quoted last keys of ReasoningField
+	// and UsagePath: a chunk that does not contain them is not searched.
+	reasoningKey, usageKey []byte
+	// deltaReasoning and messageReasoning are the gjson paths of
+	// ReasoningField in a one-choice chunk or answer.
+	deltaReasoning, messageReasoning string
 }
 
 // OpenAI is the Spec of OpenAI's own API.
@@ -120,7 +126,18 @@ var OpenAI = Spec{
 func New() *Provider { return &Provider{spec: OpenAI} }
 
 // NewCompatible returns a provider for an OpenAI-compatible API.
-func NewCompatible(spec Spec) *Provider { return &Provider{spec: spec} }
+func NewCompatible(spec Spec) *Provider {
+	p := &Provider{spec: spec}
+	if spec.ReasoningField != "" {
+		p.reasoningKey = []byte(`"` + spec.ReasoningField + `"`)
+		p.deltaReasoning = "choices.0.delta." + spec.ReasoningField
+		p.messageReasoning = "choices.0.message." + spec.ReasoningField
+	}
+	if spec.UsagePath != "" {
+		p.usageKey = []byte(`"` + spec.UsagePath[strings.LastIndexByte(spec.UsagePath, '.')+1:] + `"`)
+	}
+	return p
+}
 
 func init() { llm.Register("openai", New()) }
 

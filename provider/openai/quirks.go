@@ -82,7 +82,20 @@ func hasError(b []byte) bool {
 // reasoning cost one byte scan.
 func (p *Provider) moveReasoning(raw []byte, choices []llm.Choice, chunkChoices []llm.ChunkChoice) {
 	field := p.spec.ReasoningField
-	if !bytes.Contains(raw, []byte(`"`+field+`"`)) {
+	if !bytes.Contains(raw, p.reasoningKey) {
+		return
+	}
+	// The common case, one choice, in one lookup.
+	if len(choices) == 1 && choices[0].Message.ReasoningContent == "" {
+		if t := gjson.GetBytes(raw, p.messageReasoning); t.Type == gjson.String {
+			choices[0].Message.ReasoningContent = t.Str
+		}
+		return
+	}
+	if len(chunkChoices) == 1 && chunkChoices[0].Delta.ReasoningContent == "" {
+		if t := gjson.GetBytes(raw, p.deltaReasoning); t.Type == gjson.String {
+			chunkChoices[0].Delta.ReasoningContent = t.Str
+		}
 		return
 	}
 	list := gjson.GetBytes(raw, "choices")
@@ -107,6 +120,9 @@ func (p *Provider) moveReasoning(raw []byte, choices []llm.Choice, chunkChoices 
 
 // usageAt reads usage from the Spec's UsagePath of a chunk, or nil.
 func (p *Provider) usageAt(data []byte) *llm.Usage {
+	if !bytes.Contains(data, p.usageKey) {
+		return nil
+	}
 	r := gjson.GetBytes(data, p.spec.UsagePath)
 	if !r.IsObject() {
 		return nil
