@@ -15,7 +15,7 @@ var vendors = []openai.Spec{
 	{
 		Name: "groq", BaseURL: "https://api.groq.com/openai/v1",
 		KeyEnv: []string{"GROQ_API_KEY"}, BaseURLEnv: []string{"GROQ_API_BASE"},
-		// Groq rejects these OpenAI parameters with a 400.
+		// Groq documents a 400 for these OpenAI parameters.
 		Unsupported: []string{"logprobs", "top_logprobs", "logit_bias"},
 		// reasoning_format "parsed" returns the reasoning in "reasoning";
 		// streamed usage arrives in x_groq.usage on the last chunk.
@@ -37,7 +37,7 @@ var vendors = []openai.Spec{
 	},
 	{
 		Name: "openrouter", BaseURL: "https://openrouter.ai/api/v1",
-		KeyEnv: []string{"OPENROUTER_API_KEY", "OR_API_KEY"}, BaseURLEnv: []string{"OPENROUTER_API_BASE", "OR_API_BASE"},
+		KeyEnv: []string{"OPENROUTER_API_KEY"}, BaseURLEnv: []string{"OPENROUTER_API_BASE"},
 		ReasoningField: "reasoning",
 	},
 	{
