@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/openai"
 )
 
 // Mistral's answer, where it differs from OpenAI's: content is a string or
@@ -133,7 +134,38 @@ func decodeResponse(raw []byte) (*llm.CompletionResponse, error) {
 	return out, nil
 }
 
+// decodeChunk decodes a Mistral stream event: with the engine's fast OpenAI
+// decoder when the event has OpenAI's shape (string content, string
+// arguments), else with Mistral's types; then maps the finish reason and
+// numbers tool calls that share an index.
 func decodeChunk(data []byte) (*llm.Chunk, error) {
+	c, err := openai.DecodeChunk(data)
+	if err != nil {
+		if c, err = decodeMistralChunk(data); err != nil {
+			return nil, err
+		}
+	}
+	for i := range c.Choices {
+		ch := &c.Choices[i]
+		if ch.FinishReason == "model_length" {
+			ch.FinishReason = llm.FinishLength
+		}
+		calls := ch.Delta.ToolCalls
+		for j := 1; j < len(calls); j++ {
+			if calls[j].Index <= calls[j-1].Index {
+				calls[j].Index = calls[j-1].Index + 1
+			}
+		}
+		for j := range calls {
+			if calls[j].Type == "" {
+				calls[j].Type = "function"
+			}
+		}
+	}
+	return c, nil
+}
+
+func decodeMistralChunk(data []byte) (*llm.Chunk, error) {
 	var w wireResponse
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, err
@@ -151,14 +183,11 @@ func decodeChunk(data []byte) (*llm.Chunk, error) {
 			if err != nil {
 				return nil, err
 			}
-			// Mistral sends each call whole; its index defaults to 0, so
-			// calls of one delta are numbered by position when it is absent.
+			// Mistral sends each call whole; its index defaults to 0
+			// (decodeChunk numbers calls that share one).
 			idx := j
-			if tc.Index != nil && *tc.Index >= 0 {
+			if tc.Index != nil {
 				idx = *tc.Index
-				if j > 0 && idx == 0 {
-					idx = j
-				}
 			}
 			d.ToolCalls = append(d.ToolCalls, llm.ToolCallDelta{Index: idx, ID: tc.ID, Type: "function",
 				Function: llm.FunctionCallDelta{Name: tc.Function.Name, Arguments: args}})

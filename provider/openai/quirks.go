@@ -133,3 +133,15 @@ func (p *Provider) usageAt(data []byte) *llm.Usage {
 	}
 	return u
 }
+
+// DecodeChunk decodes the data of one OpenAI stream event with the engine's
+// fast decoder. Translators whose DecodeChunk hook handles shapes OpenAI's
+// chunk lacks call it first and fall back to their own decoding when it
+// fails, so that the common shape costs what it costs for OpenAI.
+func DecodeChunk(data []byte) (*llm.Chunk, error) {
+	c, err := decodeChunk(data)
+	if err != nil {
+		return nil, err
+	}
+	return &c.Chunk, nil
+}
