@@ -14,6 +14,16 @@
 // logit_bias). A request that sets one fails with llm.KindUnsupported naming
 // it, before any network call, unless llm.WithDropUnsupportedParams is given,
 // in which case the parameter is dropped.
+//
+// Compatible APIs: NewCompatible(spec) serves any API described by a Spec.
+// A Spec with only a name, base URL and key variables runs exactly OpenAI's
+// code; its other fields describe how an API departs from OpenAI's
+// (parameters refused or renamed, stream_options, the field reasoning text
+// arrives in, where stream usage arrives, error codes) and hooks (URL,
+// Auth, Prepare, DecodeResponse, DecodeChunk) cover what data cannot.
+// Whatever the Spec, a stream's usage is on its last chunk only. Package
+// openaicompat holds the table of vendors; packages azure and mistral are
+// Specs with hooks.
 package openai
 
 import (

@@ -1,6 +1,7 @@
 package openaicompat
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/llmux/llm"
@@ -21,6 +22,8 @@ func Specs() []openai.Spec {
 		out[i].KeyEnv = slices.Clone(out[i].KeyEnv)
 		out[i].BaseURLEnv = slices.Clone(out[i].BaseURLEnv)
 		out[i].Unsupported = slices.Clone(out[i].Unsupported)
+		out[i].Rename = maps.Clone(out[i].Rename)
+		out[i].ErrorCodes = maps.Clone(out[i].ErrorCodes)
 	}
 	return out
 }
