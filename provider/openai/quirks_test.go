@@ -154,3 +154,58 @@ func FuzzEditBody(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeEvent isolates the per-chunk decode of the engine (no
+// HTTP): OpenAI's Spec, a Spec with the reasoning-field and usage-path
+// quirks on chunks that carry reasoning, and the floor, json.Unmarshal into
+// a plain struct.
+func BenchmarkDecodeEvent(b *testing.B) {
+	content := []byte(`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"qwen/qwen3-32b","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"token "},"logprobs":null,"finish_reason":null}]}`)
+	reasoning := []byte(`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"qwen/qwen3-32b","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"reasoning":"token "},"logprobs":null,"finish_reason":null}]}`)
+	type floorChunk struct {
+		ID                string `json:"id"`
+		Object            string `json:"object"`
+		Created           int64  `json:"created"`
+		Model             string `json:"model"`
+		SystemFingerprint string `json:"system_fingerprint"`
+		Choices           []struct {
+			Index int `json:"index"`
+			Delta struct {
+				Role      string `json:"role"`
+				Content   string `json:"content"`
+				Reasoning string `json:"reasoning"`
+			} `json:"delta"`
+			FinishReason *string `json:"finish_reason"`
+		} `json:"choices"`
+	}
+	openaiP, quirk := New(), quirky()
+	for _, c := range []struct {
+		name string
+		p    *Provider
+		data []byte
+	}{
+		{"openai/content", openaiP, content},
+		{"quirks/content", quirk, content},
+		{"quirks/reasoning", quirk, reasoning},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.p.decodeEvent(nil, c.data, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for name, data := range map[string][]byte{"floor/content": content, "floor/reasoning": reasoning} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c := new(floorChunk)
+				if err := json.Unmarshal(data, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
