@@ -30,8 +30,8 @@
 // arguments sent as a JSON object become the usual JSON string. The finish
 // reason model_length is length. Usage, which Mistral streams with the
 // finish reason, arrives on a final chunk of its own, as with every
-// provider. Tool calls, which Mistral streams whole, are numbered by their
-// position when Mistral leaves their index at 0.
+// provider. Tool calls, which Mistral streams whole, are numbered in order
+// when several in one chunk share an index (Mistral's defaults to 0).
 //
 // Errors: a 422 validation error {"detail": [...]} (the spec's
 // HTTPValidationError) is llm.KindInvalidRequest with the details in
@@ -39,6 +39,9 @@
 // "code"} or {"message"}, as observed; the spec describes no other
 // envelope) classify by status, with the context-window message pattern
 // of package openai.
+//
+// Mistral has no legacy text completions: llm.TextCompletion fails with
+// llm.KindUnsupported.
 //
 // Not translated: input_audio parts (Mistral takes a bare base64 string
 // where OpenAI has an object) and file parts; assistant reasoning is not

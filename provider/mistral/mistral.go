@@ -18,9 +18,11 @@ var Spec = openai.Spec{
 	// Mistral sends usage with the finish reason, unasked, and has no
 	// stream_options.
 	NoStreamOptions: true,
-	Prepare:         prepare,
-	DecodeResponse:  decodeResponse,
-	DecodeChunk:     decodeChunk,
+	// Mistral has no /completions (its fill-in-the-middle API is another).
+	NoTextCompletion: true,
+	Prepare:          prepare,
+	DecodeResponse:   decodeResponse,
+	DecodeChunk:      decodeChunk,
 }
 
 // New returns the Mistral provider.

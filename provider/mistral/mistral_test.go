@@ -299,3 +299,12 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestNoTextCompletion(t *testing.T) {
+	t.Parallel()
+	w := newWire(t, 200, "application/json", []byte(`{}`))
+	_, err := llm.TextCompletion(t.Context(), llm.TextCompletionRequest{Model: "mistral/codestral-latest", Prompt: llm.StringList{"def f("}}, w.opts()...)
+	require.ErrorIs(t, err, llm.ErrUnsupported)
+	r, _ := w.got()
+	assert.Nil(t, r, "no request is sent")
+}

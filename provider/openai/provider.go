@@ -83,6 +83,9 @@ type Spec struct {
 	// puts the usage of a stream when not in "usage", such as Groq's
 	// "x_groq.usage". Empty means "usage" only.
 	UsagePath string
+	// NoTextCompletion marks APIs without the legacy /completions
+	// endpoint: TextCompletion fails with llm.KindUnsupported.
+	NoTextCompletion bool
 	// ErrorCodes maps the API's error codes or types (the "code" or "type"
 	// of its error envelope) to Kinds, ahead of OpenAI's.
 	ErrorCodes map[string]llm.Kind

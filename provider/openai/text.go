@@ -11,6 +11,9 @@ import (
 // TextCompletion implements llm.TextCompleter with the legacy
 // /completions endpoint.
 func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRequest, cfg *llm.Config) (*llm.TextCompletionResponse, error) {
+	if p.spec.NoTextCompletion {
+		return nil, &llm.Error{Kind: llm.KindUnsupported, Message: "provider " + p.spec.Name + " does not support text completions; use chat completions"}
+	}
 	r := *req
 	r.Stream = false
 	r.StreamOptions = nil

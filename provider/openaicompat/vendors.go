@@ -20,6 +20,8 @@ var vendors = []openai.Spec{
 		// reasoning_format "parsed" returns the reasoning in "reasoning";
 		// streamed usage arrives in x_groq.usage on the last chunk.
 		ReasoningField: "reasoning", UsagePath: "x_groq.usage",
+		// Groq documents that it has no text completions.
+		NoTextCompletion: true,
 	},
 	{
 		Name: "deepseek", BaseURL: "https://api.deepseek.com",
