@@ -34,6 +34,9 @@ func TestParseModel(t *testing.T) {
 		{"gpt-4o", "openai", "gpt-4o"},
 		{"o3-mini", "openai", "o3-mini"},
 		{"text-embedding-3-small", "openai", "text-embedding-3-small"},
+		// Bare names beyond OpenAI's resolve through the model table.
+		{"claude-sonnet-4-20250514", "anthropic", "claude-sonnet-4-20250514"},
+		{"deepseek-chat", "deepseek", "deepseek-chat"},
 	}
 	for _, c := range cases {
 		p, m, err := llm.ParseModel(c.in)
@@ -41,7 +44,7 @@ func TestParseModel(t *testing.T) {
 		assert.Equal(t, c.provider, p, c.in)
 		assert.Equal(t, c.model, m, c.in)
 	}
-	for _, bad := range []string{"", "/x", "x/", "llama3"} {
+	for _, bad := range []string{"", "/x", "x/", "no-such-model-anywhere"} {
 		_, _, err := llm.ParseModel(bad)
 		assert.ErrorIs(t, err, llm.ErrInvalidRequest, "%q", bad)
 	}
