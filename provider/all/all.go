@@ -5,6 +5,7 @@
 package all
 
 import (
+	_ "github.com/llmux/llm/provider/anthropic"    // anthropic
 	_ "github.com/llmux/llm/provider/azure"        // azure, azure_ai
 	_ "github.com/llmux/llm/provider/mistral"      // mistral
 	_ "github.com/llmux/llm/provider/openai"       // openai
