@@ -5,7 +5,10 @@
 package all
 
 import (
-	_ "github.com/llmux/llm/provider/anthropic" // anthropic
-	_ "github.com/llmux/llm/provider/bedrock"   // bedrock
-	_ "github.com/llmux/llm/provider/openai"    // openai
+	_ "github.com/llmux/llm/provider/anthropic"    // anthropic
+	_ "github.com/llmux/llm/provider/azure"        // azure, azure_ai
+	_ "github.com/llmux/llm/provider/bedrock"      // bedrock
+	_ "github.com/llmux/llm/provider/mistral"      // mistral
+	_ "github.com/llmux/llm/provider/openai"       // openai
+	_ "github.com/llmux/llm/provider/openaicompat" // groq, deepseek, together_ai, ... (the OpenAI-compatible table)
 )

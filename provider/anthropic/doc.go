@@ -31,7 +31,8 @@
 // go in the request's Extra.
 //
 // max_tokens is required by Anthropic: max_completion_tokens, else
-// max_tokens, else DefaultMaxTokens(model), a per-family table of Anthropic's
+// max_tokens, else DefaultMaxTokens(model): the model's maximum output from
+// the model table (package cost), else a per-family table of Anthropic's
 // documented maximum outputs (4096 for unknown models).
 //
 // n > 1, logprobs, logit_bias, presence and frequency penalties, seed, audio

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/cost"
 )
 
 // Version is the anthropic-version header sent by default; llm.WithAPIVersion
@@ -88,7 +89,8 @@ func EffortBudget(effort string) int {
 }
 
 // DefaultMaxTokens is the max_tokens sent when a request gives none
-// (Anthropic requires it): the model family's maximum output, as Anthropic's
+// (Anthropic requires it): the model's maximum output from the model table
+// (package cost), else the model family's maximum output as Anthropic's
 // model overview documents it, or 4096 for a model it does not know. The
 // model may be a bare Anthropic id ("claude-sonnet-4-5-20250929") or a
 // Bedrock/Vertex id containing one ("anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -100,6 +102,9 @@ func EffortBudget(effort string) int {
 //	claude-3-7-sonnet, claude-sonnet-4, claude-sonnet-4-5, claude-haiku-4-5,
 //	claude-opus-4-5 and later 4.x families                                    64000
 func DefaultMaxTokens(model string) int {
+	if info, ok := cost.Lookup("anthropic/" + model); ok && info.MaxOutputTokens > 0 {
+		return info.MaxOutputTokens
+	}
 	m := strings.ToLower(model)
 	switch {
 	case strings.Contains(m, "claude-3-5-"):
