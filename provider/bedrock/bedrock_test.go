@@ -203,6 +203,8 @@ func TestConverseWire(t *testing.T) {
 	assert.Equal(t, want, resp.Usage)
 	assert.Equal(t, "bedrock", resp.Meta.Provider)
 	assert.Equal(t, claude, resp.Meta.Model)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.True(t, resp.Meta.Cost.Known, "the inference profile id is priced from the model table")
 	assert.JSONEq(t, string(fixture(t, "tools.response.json")), string(resp.Meta.Raw))
 	assert.Equal(t, "ephemeral", req.Messages[0].CacheControl.Type, "the caller's request is not modified")
 }

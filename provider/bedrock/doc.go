@@ -135,7 +135,8 @@
 // bedrock/invoke/<claude id> sends the body the anthropic package's
 // EncodeRequest builds, with anthropic_version "bedrock-2023-05-31", no model
 // field and betas in anthropic_beta; JSON output uses the forced tool. The
-// answer is decoded by anthropic.DecodeResponse; streamed answers carry one
+// answer is decoded by anthropic.DecodeResponse, its model set to the Bedrock
+// id (which the cost table prices); streamed answers carry one
 // Anthropic event per chunk frame ({"bytes": base64}) for the Anthropic
 // StreamDecoder. Extra's guardrailConfig becomes the X-Amzn-Bedrock-Guardrail*
 // and X-Amzn-Bedrock-Trace headers. Models other than Claude are

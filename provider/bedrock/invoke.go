@@ -84,6 +84,8 @@ func (p *Provider) invoke(ctx context.Context, req *llm.CompletionRequest, cfg *
 	if err != nil {
 		return nil, err
 	}
+	// The Bedrock model id, not Anthropic's name, is what Bedrock prices.
+	out.Model = id
 	out.Meta.Header = resp.Header
 	if cfg.RawResponse {
 		out.Meta.Raw = raw
@@ -149,6 +151,7 @@ func (p *Provider) invokeStream(ctx context.Context, req *llm.CompletionRequest,
 			return
 		}
 		if c != nil {
+			c.Model = id
 			c.Meta = meta
 			if !yield(c, nil) {
 				return

@@ -39,7 +39,10 @@ func TestInvokeWire(t *testing.T) {
 	assert.Equal(t, llm.FinishStop, resp.Choices[0].FinishReason)
 	assert.Equal(t, "msg_bdrk_01XFDUDYJgAACzvnptvVoYEL", resp.ID)
 	assert.Equal(t, 23, resp.Usage.TotalTokens)
+	assert.Equal(t, "anthropic.claude-3-5-sonnet-20241022-v2:0", resp.Model, "the Bedrock model id, which Bedrock prices")
 	assert.Equal(t, "bedrock", resp.Meta.Provider)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.True(t, resp.Meta.Cost.Known, "priced from the model table as bedrock/<id>")
 }
 
 func TestInvokeStreamCollectEqualsCompletion(t *testing.T) {
