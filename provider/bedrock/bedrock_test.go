@@ -1,16 +1,21 @@
 package bedrock_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/bedrock"
 	"github.com/llmux/llm/provider/providertest"
@@ -580,6 +585,54 @@ func TestSharedConfigProfile(t *testing.T) {
 	_, err = client.Completion(t.Context(), req, bedrock.WithProfile("missing"))
 	require.ErrorIs(t, err, llm.ErrAuthentication)
 	assert.Equal(t, int32(2), hits.Load())
+
+	// Concurrent first calls on a fresh provider share one lazily loaded
+	// chain (run with -race).
+	fresh := llm.NewClient(llm.WithProvider(bedrock.New(), llm.WithBaseURL(srv.URL), bedrock.WithProfile("dev")))
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			_, err := fresh.Completion(context.Background(), req)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(10), hits.Load())
+}
+
+func TestCredentialsProvider(t *testing.T) {
+	t.Parallel()
+	var auth, token string
+	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) {
+		auth, token = r.Header.Get("Authorization"), r.Header.Get("X-Amz-Security-Token")
+	}, "application/json", fixture(t, "tools.response.json"))
+	req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}
+	calls := 0
+	cp := aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		calls++
+		return aws.Credentials{AccessKeyID: "ASIAROLEEXAMPLE", SecretAccessKey: "role-secret", SessionToken: "role-session",
+			CanExpire: true, Expires: time.Now().Add(time.Hour)}, nil
+	}))
+	for range 3 {
+		_, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv.URL), bedrock.WithRegion("us-east-1"), bedrock.WithCredentialsProvider(cp))
+		require.NoError(t, err)
+	}
+	assert.Contains(t, auth, "Credential=ASIAROLEEXAMPLE/")
+	assert.Equal(t, "role-session", token)
+	assert.Equal(t, 1, calls, "the SDK's cache serves later calls")
+
+	failing := aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, errors.New("sts: AssumeRole denied")
+	})
+	_, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv.URL), bedrock.WithRegion("us-east-1"), bedrock.WithCredentialsProvider(failing))
+	require.ErrorIs(t, err, llm.ErrAuthentication)
+	assert.Contains(t, err.Error(), "AssumeRole denied")
+	assert.Equal(t, int32(3), hits.Load())
 }
 
 func writeFile(name, s string) error { return os.WriteFile(name, []byte(s), 0o600) }
