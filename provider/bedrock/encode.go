@@ -180,6 +180,9 @@ func splitExtra(extra map[string]any) (top, model map[string]any) {
 // additionalModelRequestFields object from Extra, each replacing keys of the
 // one before.
 func additional(ours additionalFields, model map[string]any, explicit any) (json.RawMessage, error) {
+	if ours.Thinking == nil && len(model) == 0 && explicit == nil {
+		return nil, nil
+	}
 	body, err := json.Marshal(ours)
 	if err != nil {
 		return nil, err
