@@ -1,12 +1,15 @@
 package bedrock_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/eventstream"
 	"github.com/llmux/llm/provider/bedrock"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -143,4 +146,64 @@ func TestInvokeGuardrailHeadersAndARN(t *testing.T) {
 	req.Extra = map[string]any{"guardrailConfig": "nope"}
 	_, err = llm.Completion(t.Context(), req, testOptions(srv.URL)...)
 	require.ErrorIs(t, err, llm.ErrInvalidRequest)
+}
+
+func anthropicEvent(v any) []byte { return chunkFrame(payload(v)) }
+
+// textChunkFrame is a chunk frame with a text delta. providertest finds the
+// frame carrying a piece by searching the raw bytes, which the base64
+// payload hides, so the frame also carries the piece in a header of its
+// own; the decoder ignores headers it does not know.
+func textChunkFrame(text string) []byte {
+	ev := payload(map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "text_delta", "text": text}})
+	body := payload(map[string]string{"bytes": base64.StdEncoding.EncodeToString(ev)})
+	if len(text) > 100 {
+		return eventFrame("chunk", body)
+	}
+	b, err := eventstream.AppendMessage(nil, []eventstream.Header{
+		eventstream.String(":event-type", "chunk"),
+		eventstream.String(":content-type", "application/json"),
+		eventstream.String(":message-type", "event"),
+		eventstream.String("x-test-text", text),
+	}, body)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// InvokeHarness is the conformance harness of InvokeModel for Claude: the
+// Anthropic Messages format inside Bedrock's envelope and event stream.
+var InvokeHarness = providertest.Harness{
+	Model:   invokeModel,
+	Options: testOptions,
+	Completion: func(text string, u llm.Usage) []byte {
+		return payload(map[string]any{"id": "msg_bdrk_1", "type": "message", "role": "assistant", "model": "claude-3-5-sonnet-20241022",
+			"content": []any{map[string]any{"type": "text", "text": text}}, "stop_reason": "end_turn",
+			"usage": map[string]any{"input_tokens": u.PromptTokens, "output_tokens": u.CompletionTokens}})
+	},
+	StreamFrames: func(pieces []string, u llm.Usage) [][]byte {
+		frames := [][]byte{
+			anthropicEvent(map[string]any{"type": "message_start", "message": map[string]any{"id": "msg_bdrk_1", "type": "message", "role": "assistant",
+				"model": "claude-3-5-sonnet-20241022", "content": []any{}, "usage": map[string]any{"input_tokens": u.PromptTokens, "output_tokens": 1}}}),
+			anthropicEvent(map[string]any{"type": "content_block_start", "index": 0, "content_block": map[string]any{"type": "text", "text": ""}}),
+		}
+		for _, p := range pieces {
+			frames = append(frames, textChunkFrame(p))
+		}
+		return append(frames,
+			anthropicEvent(map[string]any{"type": "content_block_stop", "index": 0}),
+			anthropicEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}, "usage": map[string]any{"output_tokens": u.CompletionTokens}}),
+			anthropicEvent(map[string]any{"type": "message_stop", "amazon-bedrock-invocationMetrics": map[string]any{"inputTokenCount": u.PromptTokens, "outputTokenCount": u.CompletionTokens}}),
+		)
+	},
+	StreamContentType: bedrock.EventStreamContentType,
+	StreamErrorFrame:  exceptionFrame("throttlingException", []byte(`{"message":"Too many requests, please wait before trying again."}`)),
+	StreamErrorKind:   llm.KindRateLimit,
+	MalformedFrame:    anthropicEvent(map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "text_delta", "text": 42}}),
+	Errors:            Harness.Errors,
+}
+
+func TestConformanceInvoke(t *testing.T) {
+	providertest.Run(t, InvokeHarness)
 }
