@@ -415,8 +415,9 @@ type FunctionCallDelta struct {
 type Meta struct {
 	// Provider is the provider's registered name, such as "anthropic".
 	Provider string
-	// Model is the model as sent to the provider (the model string without
-	// its provider prefix).
+	// Model is the model as sent to the provider: the model string without
+	// its provider prefix (and without a route prefix such as Bedrock's
+	// "converse/").
 	Model string
 	// Latency is the time from the call to the complete response (for a
 	// stream: to its last chunk).

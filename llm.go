@@ -170,7 +170,10 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 				if meta == nil {
 					meta = &Meta{}
 				}
-				meta.Provider, meta.Model = cl.name, cl.model
+				meta.Provider = cl.name
+				if meta.Model == "" {
+					meta.Model = cl.model
+				}
 				meta.TimeToFirstToken = time.Since(start)
 			}
 			chunk.Meta = meta
@@ -214,9 +217,14 @@ func unsupported(provider, what string) *Error {
 	return &Error{Kind: KindUnsupported, Message: "provider " + provider + " does not support " + what}
 }
 
-// finish completes the Meta of a non-streamed result.
+// finish completes the Meta of a non-streamed result. A provider may have
+// set Meta.Model to the model it actually sent (Bedrock drops a route
+// prefix); otherwise it is the model string's model part.
 func (cl *call) finish(m *Meta, start time.Time) {
-	m.Provider, m.Model = cl.name, cl.model
+	m.Provider = cl.name
+	if m.Model == "" {
+		m.Model = cl.model
+	}
 	m.Latency = time.Since(start)
 }
 
