@@ -211,14 +211,22 @@ func convertSchema(raw json.RawMessage) (*schema, error) {
 	return c.convert(&root, 0)
 }
 
+// maxSchemaNodes bounds the size of a converted schema, since inlining
+// $refs can multiply it (a definition using another twice, and so on).
+const maxSchemaNodes = 10000
+
 type converter struct {
 	defs  map[string]*jsonSchema
 	stack []string // $refs being expanded
+	nodes int
 }
 
 func (c *converter) convert(s *jsonSchema, depth int) (*schema, error) {
 	if depth > maxSchemaDepth {
 		return nil, errors.New("schema nests deeper than 64 levels")
+	}
+	if c.nodes++; c.nodes > maxSchemaNodes {
+		return nil, errors.New("schema has more than 10000 nodes once its $refs are inlined")
 	}
 	if s == nil {
 		return &schema{}, nil
