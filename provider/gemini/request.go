@@ -3,7 +3,6 @@ package gemini
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"mime"
 	"net/url"
 	"path"
@@ -293,29 +292,18 @@ func encodeTools(tools []llm.Tool) ([]tool, error) {
 		}
 		d := functionDeclaration{Name: t.Function.Name, Description: t.Function.Description}
 		if len(t.Function.Parameters) > 0 && string(t.Function.Parameters) != "null" {
-			s, raw, err := encodeSchema(t.Function.Parameters)
+			es, err := encodeSchema(t.Function.Parameters)
 			if err != nil {
 				return nil, invalid("tool " + t.Function.Name + ": parameters: " + err.Error())
 			}
-			if s != nil && (s.Type != "OBJECT" || len(s.Properties) > 0) {
-				d.Parameters = s
+			if !es.EmptyObject {
+				d.Parameters = es.Subset
 			}
-			d.ParametersJSONSchema = raw
+			d.ParametersJSONSchema = es.Raw
 		}
 		decls = append(decls, d)
 	}
 	return []tool{{FunctionDeclarations: decls}}, nil
-}
-
-// encodeSchema converts a JSON Schema to Gemini's subset, or, when the
-// schema is recursive (which the subset cannot express), returns it as it
-// is for the parametersJsonSchema / responseJsonSchema fields.
-func encodeSchema(raw json.RawMessage) (*schema, json.RawMessage, error) {
-	s, err := convertSchema(raw)
-	if errors.Is(err, errRecursive) {
-		return nil, raw, nil
-	}
-	return s, nil, err
 }
 
 // encodeToolChoice maps tool_choice to functionCallingConfig: auto → AUTO,
@@ -377,11 +365,11 @@ func encodeGenerationConfig(req *llm.CompletionRequest, cfg *llm.Config, extra m
 		case "json_schema":
 			gc.ResponseMimeType = "application/json"
 			if rf.JSONSchema != nil && len(rf.JSONSchema.Schema) > 0 {
-				s, raw, err := encodeSchema(rf.JSONSchema.Schema)
+				es, err := encodeSchema(rf.JSONSchema.Schema)
 				if err != nil {
 					return nil, nil, invalid("response_format schema: " + err.Error())
 				}
-				gc.ResponseSchema, gc.ResponseJSONSchema = s, raw
+				gc.ResponseSchema, gc.ResponseJSONSchema = es.Subset, es.Raw
 			}
 		}
 	}

@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tidwall/gjson"
 )
 
 // schema is Gemini's Schema: a subset of the OpenAPI 3.0 schema object.
@@ -153,30 +157,26 @@ type jsonProperties []jsonProperty
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (ps *jsonProperties) UnmarshalJSON(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok == nil {
+	obj := gjson.ParseBytes(b)
+	if obj.Type == gjson.Null {
 		*ps = nil
 		return nil
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
+	if !obj.IsObject() {
 		return errors.New("properties is not an object")
 	}
 	out := jsonProperties{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		name, _ := tok.(string)
+	var err error
+	obj.ForEach(func(k, v gjson.Result) bool {
 		s := new(jsonSchema)
-		if err := dec.Decode(s); err != nil {
-			return err
+		if err = json.Unmarshal([]byte(v.Raw), s); err != nil {
+			return false
 		}
-		out = append(out, jsonProperty{Name: name, Schema: s})
+		out = append(out, jsonProperty{Name: k.String(), Schema: s})
+		return true
+	})
+	if err != nil {
+		return err
 	}
 	*ps = out
 	return nil
@@ -426,4 +426,53 @@ func formatSupported(typ, format string) bool {
 		return typ == "NUMBER"
 	}
 	return false
+}
+
+// encodedSchema is a schema ready for the wire: Subset in Gemini's form, or
+// Raw (the caller's JSON Schema) when the subset cannot express it.
+type encodedSchema struct {
+	Subset json.RawMessage
+	Raw    json.RawMessage
+	// EmptyObject reports an object schema without properties, which
+	// function declarations leave out.
+	EmptyObject bool
+}
+
+// schemaCache memoizes encodeSchema by the schema's JSON text: an agent
+// sends the same tools on every turn, and conversion is the bulk of
+// encoding a request with tools (BenchmarkEncodeRequest). It holds at most
+// schemaCacheMax entries; later schemas are converted each time.
+var (
+	schemaCache    sync.Map // string → *encodedSchema
+	schemaCacheLen atomic.Int32
+)
+
+const schemaCacheMax = 1024
+
+// encodeSchema converts a JSON Schema to Gemini's subset, or, when the
+// schema is recursive (which the subset cannot express), returns it as it
+// is for the parametersJsonSchema / responseJsonSchema fields.
+func encodeSchema(raw json.RawMessage) (*encodedSchema, error) {
+	if v, ok := schemaCache.Load(string(raw)); ok {
+		return v.(*encodedSchema), nil
+	}
+	var out encodedSchema
+	s, err := convertSchema(raw)
+	switch {
+	case errors.Is(err, errRecursive):
+		out.Raw = append(json.RawMessage(nil), raw...)
+	case err != nil:
+		return nil, err
+	default:
+		if out.Subset, err = json.Marshal(s); err != nil {
+			return nil, err
+		}
+		out.EmptyObject = s.Type == "OBJECT" && len(s.Properties) == 0
+	}
+	if schemaCacheLen.Load() < schemaCacheMax {
+		if _, loaded := schemaCache.LoadOrStore(string(raw), &out); !loaded {
+			schemaCacheLen.Add(1)
+		}
+	}
+	return &out, nil
 }

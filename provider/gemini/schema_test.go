@@ -101,7 +101,7 @@ func TestRecursiveSchemaFallsBack(t *testing.T) {
 	t.Parallel()
 	params := `{"$ref":"#/$defs/Node","$defs":{"Node":{"type":"object","properties":{"children":{"type":"array","items":{"$ref":"#/$defs/Node"}}}}}}`
 	body, err := EncodeRequest(&llm.CompletionRequest{Model: "gemini-2.5-flash", Messages: []llm.Message{llm.UserText("hi")},
-		Tools: []llm.Tool{llm.FunctionTool("tree", "a tree", params)},
+		Tools:          []llm.Tool{llm.FunctionTool("tree", "a tree", params)},
 		ResponseFormat: &llm.ResponseFormat{Type: "json_schema", JSONSchema: &llm.JSONSchema{Name: "tree", Schema: json.RawMessage(params)}}}, nil)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"contents":[{"role":"user","parts":[{"text":"hi"}]}],

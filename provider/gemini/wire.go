@@ -69,7 +69,7 @@ type tool struct {
 type functionDeclaration struct {
 	Name                 string          `json:"name"`
 	Description          string          `json:"description,omitempty"`
-	Parameters           *schema         `json:"parameters,omitempty"`
+	Parameters           json.RawMessage `json:"parameters,omitempty"`
 	ParametersJSONSchema json.RawMessage `json:"parametersJsonSchema,omitempty"`
 }
 
@@ -94,7 +94,7 @@ type generationConfig struct {
 	PresencePenalty    *float64        `json:"presencePenalty,omitempty"`
 	FrequencyPenalty   *float64        `json:"frequencyPenalty,omitempty"`
 	ResponseMimeType   string          `json:"responseMimeType,omitempty"`
-	ResponseSchema     *schema         `json:"responseSchema,omitempty"`
+	ResponseSchema     json.RawMessage `json:"responseSchema,omitempty"`
 	ResponseJSONSchema json.RawMessage `json:"responseJsonSchema,omitempty"`
 	ResponseLogprobs   bool            `json:"responseLogprobs,omitempty"`
 	Logprobs           *int            `json:"logprobs,omitempty"`
