@@ -5,5 +5,6 @@
 package all
 
 import (
-	_ "github.com/llmux/llm/provider/openai" // openai
+	_ "github.com/llmux/llm/provider/anthropic" // anthropic
+	_ "github.com/llmux/llm/provider/openai"    // openai
 )
