@@ -6,5 +6,7 @@ package all
 
 import (
 	_ "github.com/llmux/llm/provider/anthropic" // anthropic
+	_ "github.com/llmux/llm/provider/gemini"    // gemini
 	_ "github.com/llmux/llm/provider/openai"    // openai
+	_ "github.com/llmux/llm/provider/vertex"    // vertex_ai
 )
