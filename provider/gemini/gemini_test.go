@@ -345,3 +345,64 @@ func TestTunedModelPath(t *testing.T) {
 		llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
 	require.NoError(t, err)
 }
+
+func TestStreamCutShort(t *testing.T) {
+	t.Parallel()
+	sse := string(fixture(t, "text.sse"))
+	first := sse[:strings.Index(sse, "\r\n\r\n")+4] // the first event only: no finish reason
+	srv := replay(t, nil, "text/event-stream", []byte(first))
+	var text string
+	var errs []error
+	for c, err := range llm.CompletionStream(t.Context(), loadRequest(t, "text"), llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, ch := range c.Choices {
+			text += ch.Delta.Content
+		}
+	}
+	assert.Equal(t, "Bonjour ", text)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], llm.ErrBadResponse)
+}
+
+func TestLogprobs(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"candidates":[{"content":{"role":"model","parts":[{"text":"Hi!"}]},"finishReason":"STOP","index":0,
+		"logprobsResult":{"topCandidates":[{"candidates":[{"token":"Hi","tokenId":1,"logProbability":-0.1},{"token":"Hello","tokenId":2,"logProbability":-2.5}]},
+			{"candidates":[{"token":"!","tokenId":3,"logProbability":-0.01}]}],
+		"chosenCandidates":[{"token":"Hi","tokenId":1,"logProbability":-0.1},{"token":"!","tokenId":3,"logProbability":-0.01}]}}]}`)
+	want := &llm.Logprobs{Content: []llm.TokenLogprob{
+		{Token: "Hi", Logprob: -0.1, TopLogprobs: []llm.TopLogprob{{Token: "Hi", Logprob: -0.1}, {Token: "Hello", Logprob: -2.5}}},
+		{Token: "!", Logprob: -0.01, TopLogprobs: []llm.TopLogprob{{Token: "!", Logprob: -0.01}}},
+	}}
+	resp, err := gemini.DecodeResponse(body, "m")
+	require.NoError(t, err)
+	assert.Equal(t, want, resp.Choices[0].Logprobs)
+	c, err := gemini.NewStreamDecoder("m").Decode(body)
+	require.NoError(t, err)
+	assert.Equal(t, want, c.Choices[0].Logprobs)
+}
+
+func TestUnsupportedParams(t *testing.T) {
+	t.Parallel()
+	cases := map[string]llm.CompletionRequest{
+		"logit_bias":         {LogitBias: map[string]int{"1": 5}},
+		"audio":              {Audio: &llm.AudioOutput{Voice: "alloy", Format: "wav"}},
+		"prediction":         {Prediction: &llm.Prediction{Type: "content", Content: llm.Text("x")}},
+		"web_search_options": {WebSearchOptions: &llm.WebSearchOptions{}},
+	}
+	for name, req := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req.Model = "gemini-2.5-flash"
+			_, err := encode(t, req)
+			require.ErrorIs(t, err, llm.ErrUnsupported)
+			assert.Contains(t, err.Error(), name)
+			body, err := encode(t, req, llm.WithDropUnsupportedParams())
+			require.NoError(t, err)
+			assert.JSONEq(t, `{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}`, body)
+		})
+	}
+}

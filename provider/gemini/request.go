@@ -25,6 +25,9 @@ const PSFThoughtSignature = "thought_signature"
 // (it selects the thinking controls). cfg supplies the typed options of this
 // package (WithThinkingBudget); it may be nil.
 func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config) ([]byte, error) {
+	if err := unsupportedParams(req, cfg); err != nil {
+		return nil, err
+	}
 	var w generateRequest
 	var err error
 	w.SystemInstruction, w.Contents, err = encodeMessages(req.Messages)
@@ -59,6 +62,31 @@ func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config) ([]byte, error) 
 		}
 	}
 	return body, nil
+}
+
+// unsupportedParams rejects the parameters Gemini has no equivalent for,
+// unless the caller asked for them to be dropped (encoding then ignores
+// them). user, metadata, store, service_tier and parallel_tool_calls are
+// ignored without an error: they do not change the answer.
+func unsupportedParams(req *llm.CompletionRequest, cfg *llm.Config) error {
+	if cfg != nil && cfg.DropUnsupportedParams {
+		return nil
+	}
+	for _, p := range []struct {
+		name string
+		set  bool
+	}{
+		{"logit_bias", len(req.LogitBias) > 0},
+		{"audio", req.Audio != nil},
+		{"prediction", req.Prediction != nil},
+		{"web_search_options", req.WebSearchOptions != nil},
+	} {
+		if p.set {
+			return &llm.Error{Kind: llm.KindUnsupported, Message: "Gemini does not support " + p.name +
+				"; remove it or pass llm.WithDropUnsupportedParams() to drop it"}
+		}
+	}
+	return nil
 }
 
 func invalid(msg string) *llm.Error { return &llm.Error{Kind: llm.KindInvalidRequest, Message: msg} }

@@ -45,7 +45,8 @@ func DecodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 			msg.ToolCalls = append(msg.ToolCalls, llm.ToolCall{ID: tc.ID, Type: "function",
 				Function: llm.FunctionCall{Name: tc.Function.Name, Arguments: tc.Function.Arguments}, ProviderSpecificFields: tc.ProviderSpecificFields})
 		}
-		out.Choices = append(out.Choices, llm.Choice{Index: candidateIndex(c, i), Message: msg, FinishReason: st.finish(c.FinishReason)})
+		out.Choices = append(out.Choices, llm.Choice{Index: candidateIndex(c, i), Message: msg, FinishReason: st.finish(c.FinishReason),
+			Logprobs: logprobs(c.LogprobsResult)})
 	}
 	return out, nil
 }
@@ -156,6 +157,25 @@ func (st *choiceState) finish(reason string) string {
 		return llm.FinishToolCalls
 	}
 	return llm.FinishStop
+}
+
+// logprobs maps logprobsResult: one entry per chosen token, with the top
+// candidates of the same decoding step as its alternatives.
+func logprobs(r *logprobsResult) *llm.Logprobs {
+	if r == nil || len(r.ChosenCandidates) == 0 {
+		return nil
+	}
+	out := &llm.Logprobs{Content: make([]llm.TokenLogprob, len(r.ChosenCandidates))}
+	for i, c := range r.ChosenCandidates {
+		tl := llm.TokenLogprob{Token: c.Token, Logprob: c.LogProbability, TopLogprobs: []llm.TopLogprob{}}
+		if i < len(r.TopCandidates) {
+			for _, alt := range r.TopCandidates[i].Candidates {
+				tl.TopLogprobs = append(tl.TopLogprobs, llm.TopLogprob{Token: alt.Token, Logprob: alt.LogProbability})
+			}
+		}
+		out.Content[i] = tl
+	}
+	return out
 }
 
 // usage maps usageMetadata to OpenAI's usage: prompt = prompt + tool-use

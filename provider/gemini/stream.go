@@ -41,6 +41,10 @@ func ReadStream(body io.Reader, header http.Header, model string) iter.Seq2[*llm
 		for {
 			ev, err := dec.Next()
 			if err == io.EOF {
+				if !sd.Done() {
+					yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the stream ended before a finish reason", Err: io.ErrUnexpectedEOF})
+					return
+				}
 				if last := sd.Finish(); last != nil {
 					last.Meta = meta
 					yield(last, nil)
@@ -71,11 +75,12 @@ func ReadStream(body io.Reader, header http.Header, model string) iter.Seq2[*llm
 // the per-candidate state (tool-call numbering, whether a call was made,
 // whether the role was sent) and the latest usage.
 type StreamDecoder struct {
-	model   string
-	id      string
-	created int64
-	choices []choiceState
-	usage   *usageMetadata
+	model    string
+	id       string
+	created  int64
+	choices  []choiceState
+	usage    *usageMetadata
+	finished bool
 }
 
 // NewStreamDecoder returns a decoder for a stream of model.
@@ -121,16 +126,25 @@ func (d *StreamDecoder) Decode(data []byte) (*llm.Chunk, error) {
 			st.started = true
 		}
 		finish := st.finish(c.FinishReason)
-		if delta.Role == "" && finish == "" && delta.Content == "" && delta.ReasoningContent == "" && len(delta.ToolCalls) == 0 && delta.ProviderSpecificFields == nil {
+		if delta.Role == "" && finish == "" && delta.Content == "" && delta.ReasoningContent == "" && len(delta.ToolCalls) == 0 &&
+			delta.ProviderSpecificFields == nil && c.LogprobsResult == nil {
 			continue
 		}
-		choices = append(choices, llm.ChunkChoice{Index: idx, Delta: delta, FinishReason: finish})
+		if finish != "" {
+			d.finished = true
+		}
+		choices = append(choices, llm.ChunkChoice{Index: idx, Delta: delta, FinishReason: finish, Logprobs: logprobs(c.LogprobsResult)})
 	}
 	if len(choices) == 0 {
 		return nil, nil
 	}
 	return d.chunk(choices), nil
 }
+
+// Done reports whether a candidate has finished (sent a finish reason):
+// Gemini has no end-of-stream event, so a stream that ends before any
+// finish reason was cut short.
+func (d *StreamDecoder) Done() bool { return d.finished }
 
 // Finish returns the final chunk carrying the usage, or nil when the stream
 // reported none.

@@ -119,10 +119,25 @@ type generateResponse struct {
 }
 
 type candidate struct {
-	Index         *int     `json:"index,omitempty"`
-	Content       *content `json:"content,omitempty"`
-	FinishReason  string   `json:"finishReason,omitempty"`
-	FinishMessage string   `json:"finishMessage,omitempty"`
+	Index          *int            `json:"index,omitempty"`
+	Content        *content        `json:"content,omitempty"`
+	FinishReason   string          `json:"finishReason,omitempty"`
+	FinishMessage  string          `json:"finishMessage,omitempty"`
+	LogprobsResult *logprobsResult `json:"logprobsResult,omitempty"`
+}
+
+type logprobsResult struct {
+	TopCandidates    []topCandidates     `json:"topCandidates"`
+	ChosenCandidates []logprobsCandidate `json:"chosenCandidates"`
+}
+
+type topCandidates struct {
+	Candidates []logprobsCandidate `json:"candidates"`
+}
+
+type logprobsCandidate struct {
+	Token          string  `json:"token"`
+	LogProbability float64 `json:"logProbability"`
 }
 
 type promptFeedback struct {
