@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/llmux/llm"
@@ -51,9 +50,11 @@ func DecodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 	return out, nil
 }
 
+// candidateIndex is the choice index of a candidate: its index (which the
+// API omits when it is 0), or its position when that is out of range.
 func candidateIndex(c *candidate, pos int) int {
-	if c.Index != nil && *c.Index >= 0 && *c.Index < 1024 {
-		return *c.Index
+	if c.Index >= 0 && c.Index < 1024 {
+		return c.Index
 	}
 	return pos
 }
@@ -96,10 +97,6 @@ type choiceState struct {
 // Gemini gave), thought signatures in ProviderSpecificFields.
 func (st *choiceState) delta(c *candidate) llm.Delta {
 	var d llm.Delta
-	if c.Content == nil {
-		return d
-	}
-	var text, reasoning strings.Builder
 	for i := range c.Content.Parts {
 		p := &c.Content.Parts[i]
 		switch {
@@ -116,16 +113,24 @@ func (st *choiceState) delta(c *candidate) llm.Delta {
 			d.ToolCalls = append(d.ToolCalls, tc)
 			st.calls++
 		case p.Thought:
-			reasoning.WriteString(p.Text)
+			d.ReasoningContent = appendText(d.ReasoningContent, p.Text)
 		default:
-			text.WriteString(p.Text)
+			d.Content = appendText(d.Content, p.Text)
 			if p.ThoughtSignature != "" {
 				d.ProviderSpecificFields = map[string]any{PSFThoughtSignature: p.ThoughtSignature}
 			}
 		}
 	}
-	d.Content, d.ReasoningContent = text.String(), reasoning.String()
 	return d
+}
+
+// appendText joins texts, without allocating in the common case of one
+// part.
+func appendText(s, t string) string {
+	if s == "" {
+		return t
+	}
+	return s + t
 }
 
 // arguments returns a call's args as compact JSON text ("{}" when absent).

@@ -112,7 +112,12 @@ func (d *StreamDecoder) Decode(data []byte) (*llm.Chunk, error) {
 	if w.ModelVersion != "" {
 		d.model = w.ModelVersion
 	}
+	var one *chunkOne
 	var choices []llm.ChunkChoice
+	if len(w.Candidates) == 1 {
+		one = new(chunkOne)
+		choices = one.choice[:0]
+	}
 	for i := range w.Candidates {
 		c := &w.Candidates[i]
 		idx := candidateIndex(c, i)
@@ -138,6 +143,10 @@ func (d *StreamDecoder) Decode(data []byte) (*llm.Chunk, error) {
 	if len(choices) == 0 {
 		return nil, nil
 	}
+	if one != nil {
+		one.chunk = llm.Chunk{ID: d.id, Object: "chat.completion.chunk", Created: d.created, Model: d.model, Choices: choices}
+		return &one.chunk, nil
+	}
 	return d.chunk(choices), nil
 }
 
@@ -159,4 +168,11 @@ func (d *StreamDecoder) Finish() *llm.Chunk {
 
 func (d *StreamDecoder) chunk(choices []llm.ChunkChoice) *llm.Chunk {
 	return &llm.Chunk{ID: d.id, Object: "chat.completion.chunk", Created: d.created, Model: d.model, Choices: choices}
+}
+
+// chunkOne is a chunk and its one choice, allocated together (the common
+// case: one candidate).
+type chunkOne struct {
+	chunk  llm.Chunk
+	choice [1]llm.ChunkChoice
 }

@@ -119,8 +119,8 @@ type generateResponse struct {
 }
 
 type candidate struct {
-	Index          *int            `json:"index,omitempty"`
-	Content        *content        `json:"content,omitempty"`
+	Index          int             `json:"index"`
+	Content        respContent     `json:"content"`
 	FinishReason   string          `json:"finishReason,omitempty"`
 	FinishMessage  string          `json:"finishMessage,omitempty"`
 	LogprobsResult *logprobsResult `json:"logprobsResult,omitempty"`
@@ -138,6 +138,20 @@ type topCandidates struct {
 type logprobsCandidate struct {
 	Token          string  `json:"token"`
 	LogProbability float64 `json:"logProbability"`
+}
+
+// respContent is a Content of an answer. Its parts declare only what the
+// translator reads (text, thoughts, signatures, function calls): a smaller
+// struct keeps stream decoding close to a plain json.Unmarshal.
+type respContent struct {
+	Parts []respPart `json:"parts"`
+}
+
+type respPart struct {
+	Text             string        `json:"text"`
+	Thought          bool          `json:"thought"`
+	ThoughtSignature string        `json:"thoughtSignature"`
+	FunctionCall     *functionCall `json:"functionCall"`
 }
 
 type promptFeedback struct {
