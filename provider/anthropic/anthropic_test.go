@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/anthropic"
@@ -305,6 +306,17 @@ func TestEncodeThinking(t *testing.T) {
 			r.Extra = map[string]any{"top_k": 5, "x": 1}
 		}, cfg: drop,
 			want: `{"x":1}`, absent: []string{"top_k"}},
+		{name: "forced tool rejected", mod: func(r *llm.CompletionRequest) {
+			r.ReasoningEffort = "low"
+			r.Tools = []llm.Tool{llm.FunctionTool("f", "", `{"type":"object"}`)}
+			r.ToolChoice = llm.ToolChoiceRequired
+		}, kind: llm.KindUnsupported},
+		{name: "forced tool relaxed to auto", mod: func(r *llm.CompletionRequest) {
+			r.ReasoningEffort = "low"
+			r.Tools = []llm.Tool{llm.FunctionTool("f", "", `{"type":"object"}`)}
+			r.ToolChoice = llm.ToolChoiceFunction("f")
+			r.ParallelToolCalls = llm.Ptr(false)
+		}, cfg: drop, want: `{"tool_choice":{"type":"auto","disable_parallel_tool_use":true}}`},
 		{name: "json tool not forced with thinking", mod: func(r *llm.CompletionRequest) {
 			r.ReasoningEffort = "low"
 			r.ResponseFormat = &llm.ResponseFormat{Type: "json_object"}
@@ -368,6 +380,8 @@ func TestEncodeErrors(t *testing.T) {
 			Messages:       []llm.Message{llm.UserText("hi")},
 			Tools:          []llm.Tool{llm.FunctionTool(anthropic.JSONTool, "", `{"type":"object"}`)},
 			ResponseFormat: &llm.ResponseFormat{Type: "json_object"}}},
+		{name: "only a system message", kind: llm.KindInvalidRequest, msg: "at least one user or assistant message", req: llm.CompletionRequest{
+			Messages: []llm.Message{llm.SystemText("be nice"), llm.UserText("")}}},
 		{name: "system image", kind: llm.KindInvalidRequest, msg: "system", req: llm.CompletionRequest{Messages: []llm.Message{
 			{Role: llm.RoleSystem, Content: llm.Parts(llm.ImagePart("https://x/y.png", ""))}, llm.UserText("hi")}}},
 	}
@@ -748,4 +762,75 @@ func TestRawResponse(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, string(fixture(t, "text.response.json")), string(resp.Meta.Raw))
 	assert.Equal(t, "claude-3-haiku-20240307", resp.Meta.Model)
+}
+
+func TestAppendMatchesMarshal(t *testing.T) {
+	t.Parallel()
+	odd := llm.CompletionRequest{Model: "claude-3-haiku-20240307", Temperature: llm.Ptr(1e-7), TopP: llm.Ptr(0.1), User: "\u2028",
+		Stop: llm.StringList{"\x00", "\t\r\n", "\"\\", "<&>", "\xff\xfe", "é✓"},
+		Messages: []llm.Message{
+			llm.UserParts(llm.TextPart("ctl \x01\x1f \u2029"), llm.Part{Type: llm.PartFile, File: &llm.File{FileID: "file_011"}},
+				llm.FilePart("a.txt", "data:text/plain;base64,aGVsbG8=")),
+			{Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{call("t1", "f", `{ "a" : [1, 2.5e3, "x"] }`)}},
+			{Role: llm.RoleTool, ToolCallID: "t1", Content: llm.Parts(llm.TextPart("r"), llm.ImagePart("https://x/y.png", "")),
+				CacheControl: &llm.CacheControl{Type: "ephemeral", TTL: "1h"}},
+		},
+		Tools:      []llm.Tool{llm.FunctionTool("f", "", ` { "type" : "object" } `)},
+		ToolChoice: llm.ToolChoiceNone, ParallelToolCalls: llm.Ptr(false), Extra: map[string]any{"top_k": 3}}
+	cases := []*llm.CompletionRequest{&odd}
+	for i := range requestCases {
+		r := requestCases[i].req
+		r.Model = strings.TrimPrefix(r.Model, "anthropic/")
+		cases = append(cases, &r)
+	}
+	cfg := &llm.Config{DropUnsupportedParams: true}
+	anthropic.WithBeta("b1")(cfg)
+	for i, req := range cases {
+		for _, opts := range []anthropic.EncodeOptions{{}, {Version: "bedrock-2023-05-31", OmitModel: true, Stream: true, BetasInBody: true}} {
+			got, err := anthropic.EncodeRequest(req, cfg, opts)
+			require.NoError(t, err, i)
+			want, err := anthropic.EncodeWithStdlib(req, cfg, opts)
+			require.NoError(t, err, i)
+			assert.JSONEq(t, string(want), string(got), "case %d", i)
+		}
+	}
+}
+
+func TestStreamToolWithoutArguments(t *testing.T) {
+	t.Parallel()
+	var d anthropic.StreamDecoder
+	var acc llm.Accumulator
+	for _, e := range []string{
+		`{"type":"message_start","message":{"id":"m","model":"claude-3-5-haiku","usage":{"input_tokens":5,"output_tokens":1}}}`,
+		`{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_time","input":{}}}`,
+		`{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}`,
+		`{"type":"content_block_stop","index":0}`,
+		`{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}`,
+		`{"type":"message_stop"}`,
+	} {
+		c, err := d.Decode("", []byte(e))
+		require.NoError(t, err)
+		acc.Add(c)
+	}
+	want, err := anthropic.DecodeResponse([]byte(`{"id":"m","type":"message","role":"assistant","model":"claude-3-5-haiku",
+		"content":[{"type":"tool_use","id":"toolu_1","name":"get_time","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":9}}`))
+	require.NoError(t, err)
+	got := acc.Response()
+	assert.Equal(t, want.ToolCalls(), got.ToolCalls())
+	assert.Equal(t, "{}", got.ToolCalls()[0].Function.Arguments)
+}
+
+func TestRetryAfterFromRateLimitReset(t *testing.T) {
+	t.Parallel()
+	reset := time.Now().Add(30 * time.Second).UTC().Format(time.RFC3339)
+	h := http.Header{}
+	h.Set("Anthropic-Ratelimit-Tokens-Remaining", "0")
+	h.Set("Anthropic-Ratelimit-Tokens-Reset", reset)
+	h.Set("Anthropic-Ratelimit-Requests-Remaining", "40")
+	h.Set("Anthropic-Ratelimit-Requests-Reset", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	e := anthropic.ClassifyError(429, h, []byte(errorBody("rate_limit_error", "x")))
+	assert.InDelta(t, 30, e.RetryAfter.Seconds(), 2, "the exhausted limit's reset, not the other one")
+	h.Set("Retry-After", "5")
+	e = anthropic.ClassifyError(429, h, []byte(errorBody("rate_limit_error", "x")))
+	assert.Equal(t, 5*time.Second, e.RetryAfter, "retry-after wins")
 }

@@ -23,31 +23,36 @@ func benchStream() []byte {
 	return bytes.Join(streamFrames(pieces, llm.Usage{PromptTokens: 100, CompletionTokens: 200}), nil)
 }
 
+// streamOnce decodes body as Provider.CompletionStream does and returns
+// the number of chunks.
+func streamOnce(tb testing.TB, body []byte) int {
+	events := sse.NewDecoder(bytes.NewReader(body))
+	var d anthropic.StreamDecoder
+	n := 0
+	for {
+		ev, err := events.Next()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		c, err := d.Decode(string(ev.Type), ev.Data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if c != nil {
+			n++
+		}
+	}
+}
+
 func BenchmarkStreamDecode(b *testing.B) {
 	body := benchStream()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		events := sse.NewDecoder(bytes.NewReader(body))
-		var d anthropic.StreamDecoder
-		n := 0
-		for {
-			ev, err := events.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			c, err := d.Decode(string(ev.Type), ev.Data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if c != nil {
-				n++
-			}
-		}
-		if n != 202 {
+		if n := streamOnce(b, body); n != 202 {
 			b.Fatalf("got %d chunks", n)
 		}
 	}
@@ -83,26 +88,29 @@ func BenchmarkStreamDecodeFloor(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		events := sse.NewDecoder(bytes.NewReader(body))
-		n := 0
-		for {
-			ev, err := events.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			var e floorEvent
-			if err := json.Unmarshal(ev.Data, &e); err != nil {
-				b.Fatal(err)
-			}
-			if e.Delta != nil && e.Delta.Text != "" {
-				n++
-			}
-		}
-		if n != 200 {
+		if n := streamFloorOnce(b, body); n != 200 {
 			b.Fatalf("got %d deltas", n)
+		}
+	}
+}
+
+func streamFloorOnce(tb testing.TB, body []byte) int {
+	events := sse.NewDecoder(bytes.NewReader(body))
+	n := 0
+	for {
+		ev, err := events.Next()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var e floorEvent
+		if err := json.Unmarshal(ev.Data, &e); err != nil {
+			tb.Fatal(err)
+		}
+		if e.Delta != nil && e.Delta.Text != "" {
+			n++
 		}
 	}
 }
@@ -158,21 +166,24 @@ func BenchmarkEncodeRequestFloor(b *testing.B) {
 	req := benchRequest()
 	b.ReportAllocs()
 	for b.Loop() {
-		r := floorRequest{Model: req.Model, MaxTokens: req.MaxTokens, Temperature: req.Temperature}
-		for _, m := range req.Messages {
-			if m.Role == llm.RoleSystem {
-				r.System = append(r.System, floorBlock{"text", m.Content.Text})
-				continue
-			}
-			r.Messages = append(r.Messages, floorMessage{Role: string(m.Role), Content: []floorBlock{{"text", m.Content.Text}}})
-		}
-		for _, t := range req.Tools {
-			r.Tools = append(r.Tools, floorTool{t.Function.Name, t.Function.Description, t.Function.Parameters})
-		}
-		if _, err := json.Marshal(&r); err != nil {
-			b.Fatal(err)
-		}
+		encodeFloor(req)
 	}
+}
+
+func encodeFloor(req *llm.CompletionRequest) []byte {
+	r := floorRequest{Model: req.Model, MaxTokens: req.MaxTokens, Temperature: req.Temperature}
+	for _, m := range req.Messages {
+		if m.Role == llm.RoleSystem {
+			r.System = append(r.System, floorBlock{"text", m.Content.Text})
+			continue
+		}
+		r.Messages = append(r.Messages, floorMessage{Role: string(m.Role), Content: []floorBlock{{"text", m.Content.Text}}})
+	}
+	for _, t := range req.Tools {
+		r.Tools = append(r.Tools, floorTool{t.Function.Name, t.Function.Description, t.Function.Parameters})
+	}
+	b, _ := json.Marshal(&r)
+	return b
 }
 
 // benchServer answers every request with body.
@@ -187,10 +198,7 @@ func benchServer(b *testing.B, contentType string, body []byte) *httptest.Server
 }
 
 func BenchmarkCompletion(b *testing.B) {
-	body, _ := json.Marshal(map[string]any{"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
-		"content": []any{map[string]any{"type": "text", "text": strings.Repeat("word ", 200)}}, "stop_reason": "end_turn",
-		"usage": map[string]any{"input_tokens": 100, "output_tokens": 200}})
-	srv := benchServer(b, "application/json", body)
+	srv := benchServer(b, "application/json", benchAnswer())
 	req := *benchRequest()
 	req.Model = "anthropic/" + req.Model
 	c := llm.NewClient(llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
@@ -205,51 +213,48 @@ func BenchmarkCompletion(b *testing.B) {
 // BenchmarkCompletionFloor is the same call with net/http and encoding/json
 // only: marshal the hand-built body, post it, unmarshal the answer.
 func BenchmarkCompletionFloor(b *testing.B) {
-	body, _ := json.Marshal(map[string]any{"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
-		"content": []any{map[string]any{"type": "text", "text": strings.Repeat("word ", 200)}}, "stop_reason": "end_turn",
-		"usage": map[string]any{"input_tokens": 100, "output_tokens": 200}})
-	srv := benchServer(b, "application/json", body)
+	srv := benchServer(b, "application/json", benchAnswer())
 	req := benchRequest()
 	client := &http.Client{}
 	b.ReportAllocs()
 	for b.Loop() {
-		r := floorRequest{Model: req.Model, MaxTokens: req.MaxTokens, Temperature: req.Temperature}
-		for _, m := range req.Messages {
-			if m.Role == llm.RoleSystem {
-				r.System = append(r.System, floorBlock{"text", m.Content.Text})
-				continue
-			}
-			r.Messages = append(r.Messages, floorMessage{Role: string(m.Role), Content: []floorBlock{{"text", m.Content.Text}}})
-		}
-		for _, t := range req.Tools {
-			r.Tools = append(r.Tools, floorTool{t.Function.Name, t.Function.Description, t.Function.Parameters})
-		}
-		wire, _ := json.Marshal(&r)
-		hr, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+"/v1/messages", bytes.NewReader(wire))
-		hr.Header.Set("X-Api-Key", "k")
-		hr.Header.Set("Anthropic-Version", "2023-06-01")
-		hr.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(hr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var out struct {
-			ID      string `json:"id"`
-			Model   string `json:"model"`
-			Content []struct {
-				Type string `json:"type"`
-				Text string `json:"text"`
-			} `json:"content"`
-			StopReason string `json:"stop_reason"`
-			Usage      struct {
-				InputTokens  int `json:"input_tokens"`
-				OutputTokens int `json:"output_tokens"`
-			} `json:"usage"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&out)
-		resp.Body.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
+		completionFloor(b, client, srv.URL, req)
 	}
+}
+
+func completionFloor(tb testing.TB, client *http.Client, url string, req *llm.CompletionRequest) {
+	wire := encodeFloor(req)
+	hr, _ := http.NewRequestWithContext(tb.Context(), http.MethodPost, url+"/v1/messages", bytes.NewReader(wire))
+	hr.Header.Set("X-Api-Key", "k")
+	hr.Header.Set("Anthropic-Version", "2023-06-01")
+	hr.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(hr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out struct {
+		ID      string `json:"id"`
+		Model   string `json:"model"`
+		Content []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"content"`
+		StopReason string `json:"stop_reason"`
+		Usage      struct {
+			InputTokens  int `json:"input_tokens"`
+			OutputTokens int `json:"output_tokens"`
+		} `json:"usage"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func benchAnswer() []byte {
+	body, _ := json.Marshal(map[string]any{"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+		"content": []any{map[string]any{"type": "text", "text": strings.Repeat("word ", 200)}}, "stop_reason": "end_turn",
+		"usage": map[string]any{"input_tokens": 100, "output_tokens": 200}})
+	return body
 }

@@ -47,8 +47,9 @@
 // max_tokens was not given and does not exceed the budget, it becomes the
 // budget plus 4096; an explicit max_tokens at or below the budget is a
 // KindInvalidRequest error. With thinking on, Anthropic rejects temperature
-// other than 1, top_p below 0.95 and top_k: these fail with KindUnsupported,
-// or are dropped under llm.WithDropUnsupportedParams.
+// other than 1, top_p below 0.95, top_k and a forced tool_choice (required
+// or a named function): these fail with KindUnsupported, or are dropped
+// (tool_choice becomes auto) under llm.WithDropUnsupportedParams.
 //
 // Thinking comes back as ReasoningContent (streamed in Delta.ReasoningContent)
 // plus the raw blocks in ThinkingBlocks, signatures kept (streamed whole in

@@ -49,10 +49,34 @@ func (o *EncodeOptions) native(model string) bool {
 // KindInvalidRequest error; a parameter Anthropic lacks is a KindUnsupported
 // error unless cfg.DropUnsupportedParams is set.
 func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptions) ([]byte, error) {
+	r, extra, err := build(req, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	body, err := r.appendJSON(make([]byte, 0, r.sizeHint()))
+	if err != nil {
+		return nil, &llm.Error{Kind: llm.KindInvalidRequest, Message: "cannot encode the request: " + err.Error(), Err: err}
+	}
+	return mergeExtra(body, extra)
+}
+
+func mergeExtra(body []byte, extra map[string]any) ([]byte, error) {
+	if len(extra) == 0 {
+		return body, nil
+	}
+	body, err := jsonx.MergeObject(body, extra)
+	if err != nil {
+		return nil, &llm.Error{Kind: llm.KindInvalidRequest, Message: "cannot merge extra fields: " + err.Error(), Err: err}
+	}
+	return body, nil
+}
+
+// build translates req into the wire request and the Extra fields to merge.
+func build(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptions) (*request, map[string]any, error) {
 	if cfg == nil {
 		cfg = &llm.Config{}
 	}
-	r := request{
+	r := &request{
 		AnthropicVersion: opts.Version,
 		Stream:           opts.Stream,
 		Temperature:      req.Temperature,
@@ -66,7 +90,7 @@ func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptio
 		r.Metadata = &metadata{UserID: req.User}
 	}
 	if err := unsupportedParams(req, cfg.DropUnsupportedParams); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	explicitMax := true
@@ -83,49 +107,73 @@ func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptio
 	if !set {
 		budget = EffortBudget(req.ReasoningEffort)
 		if budget < 0 {
-			return nil, invalid("reasoning_effort %q is not none, minimal, low, medium or high", req.ReasoningEffort)
+			return nil, nil, invalid("reasoning_effort %q is not none, minimal, low, medium or high", req.ReasoningEffort)
 		}
 	}
 	if budget > 0 {
 		if budget < 1024 {
-			return nil, invalid("thinking budget %d is below Anthropic's minimum of 1024 tokens", budget)
+			return nil, nil, invalid("thinking budget %d is below Anthropic's minimum of 1024 tokens", budget)
 		}
 		if budget >= r.MaxTokens {
 			if explicitMax {
-				return nil, invalid("max_tokens (%d) must exceed the thinking budget (%d): raise max_tokens or lower reasoning_effort", r.MaxTokens, budget)
+				return nil, nil, invalid("max_tokens (%d) must exceed the thinking budget (%d): raise max_tokens or lower reasoning_effort", r.MaxTokens, budget)
 			}
 			r.MaxTokens = budget + 4096
 		}
 		r.Thinking = &thinking{Type: "enabled", BudgetTokens: budget}
 		var err error
-		if extra, err = thinkingParams(&r, extra, cfg.DropUnsupportedParams); err != nil {
-			return nil, err
+		if extra, err = thinkingParams(r, extra, cfg.DropUnsupportedParams); err != nil {
+			return nil, nil, err
 		}
 	}
 
 	var err error
 	if r.System, r.Messages, err = encodeMessages(req.Messages); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := encodeTools(&r, req); err != nil {
-		return nil, err
+	encodeTools(r, req)
+	if tc := r.ToolChoice; r.Thinking != nil && tc != nil && (tc.Type == "any" || tc.Type == "tool") {
+		if !cfg.DropUnsupportedParams {
+			return nil, nil, unsupportedParam("a forced tool_choice (required or a named function)", " with extended thinking enabled")
+		}
+		tc.Type, tc.Name = "auto", ""
 	}
-	if err := encodeResponseFormat(&r, req, &opts); err != nil {
-		return nil, err
+	if err := encodeResponseFormat(r, req, &opts); err != nil {
+		return nil, nil, err
 	}
 	if opts.BetasInBody {
 		r.AnthropicBeta = Betas(req, cfg, opts)
 	}
-	body, err := json.Marshal(&r)
-	if err != nil {
-		return nil, &llm.Error{Kind: llm.KindInvalidRequest, Message: "cannot encode the request: " + err.Error(), Err: err}
-	}
-	if len(extra) > 0 {
-		if body, err = jsonx.MergeObject(body, extra); err != nil {
-			return nil, &llm.Error{Kind: llm.KindInvalidRequest, Message: "cannot merge extra fields: " + err.Error(), Err: err}
+	return r, extra, nil
+}
+
+// sizeHint estimates the encoded size of r, so that the body is written
+// into one allocation.
+func (r *request) sizeHint() int {
+	n := 256
+	var blocks func(bs []block)
+	blocks = func(bs []block) {
+		for i := range bs {
+			b := &bs[i]
+			n += 32 + len(b.Text) + len(b.Input) + len(b.Thinking) + len(b.Signature) + len(b.Data) + len(b.ID) + len(b.Name) + len(b.ToolUseID)
+			if b.Source != nil {
+				n += 48 + len(b.Source.Data) + len(b.Source.URL)
+			}
+			blocks(b.Content)
 		}
 	}
-	return body, nil
+	blocks(r.System)
+	for i := range r.Messages {
+		n += 32
+		blocks(r.Messages[i].Content)
+	}
+	for i := range r.Tools {
+		n += 48 + len(r.Tools[i].Name) + len(r.Tools[i].Description) + len(r.Tools[i].InputSchema)
+	}
+	if r.OutputFormat != nil {
+		n += len(r.OutputFormat.Schema)
+	}
+	return n + n/16
 }
 
 // Betas returns the anthropic-beta features a request needs: those given
@@ -232,56 +280,73 @@ func thinkingParams(r *request, extra map[string]any, drop bool) (map[string]any
 
 // encodeMessages splits out the system prompt and builds alternating
 // user/assistant turns: consecutive messages of one role are merged, tool
-// results join the user turn.
+// results join the user turn. All turns' blocks are appended to one slice in
+// message order, so that a turn is a contiguous run of it.
 func encodeMessages(msgs []llm.Message) (system []block, turns []message, err error) {
-	turns = make([]message, 0, len(msgs))
+	n := 0
+	for i := range msgs {
+		m := &msgs[i]
+		n += max(1, len(m.Content.Parts)) + len(m.ToolCalls) + len(m.ThinkingBlocks)
+	}
+	all := make([]block, 0, n)
+	type span struct {
+		role       string
+		start, end int
+	}
+	spans := make([]span, 0, len(msgs))
 	for i := range msgs {
 		m := &msgs[i]
 		var role string
-		var blocks []block
+		start := len(all)
 		switch m.Role {
 		case llm.RoleSystem, llm.RoleDeveloper:
-			bs, err := contentBlocks(m.Content, i)
-			if err != nil {
+			first := len(system)
+			if system, err = appendContent(system, m.Content, i); err != nil {
 				return nil, nil, err
 			}
-			for _, b := range bs {
+			for _, b := range system[first:] {
 				if b.Type != "text" {
 					return nil, nil, invalid("messages[%d]: a system message may only hold text", i)
 				}
 			}
-			markLast(bs, m.CacheControl)
-			system = append(system, bs...)
+			markLast(system[first:], m.CacheControl)
 			continue
 		case llm.RoleUser:
 			role = "user"
-			if blocks, err = contentBlocks(m.Content, i); err != nil {
+			if all, err = appendContent(all, m.Content, i); err != nil {
 				return nil, nil, err
 			}
 		case llm.RoleTool:
 			role = "user"
 			res := block{Type: "tool_result", ToolUseID: m.ToolCallID}
-			if res.Content, err = contentBlocks(m.Content, i); err != nil {
+			if res.Content, err = appendContent(nil, m.Content, i); err != nil {
 				return nil, nil, err
 			}
-			blocks = []block{res}
+			all = append(all, res)
 		case llm.RoleAssistant:
 			role = "assistant"
-			if blocks, err = assistantBlocks(m, i); err != nil {
+			if all, err = appendAssistant(all, m, i); err != nil {
 				return nil, nil, err
 			}
 		default:
 			return nil, nil, invalid("messages[%d]: unknown role %q", i, m.Role)
 		}
-		if len(blocks) == 0 {
+		if len(all) == start {
 			continue
 		}
-		markLast(blocks, m.CacheControl)
-		if n := len(turns); n > 0 && turns[n-1].Role == role {
-			turns[n-1].Content = append(turns[n-1].Content, blocks...)
+		markLast(all[start:], m.CacheControl)
+		if k := len(spans); k > 0 && spans[k-1].role == role {
+			spans[k-1].end = len(all)
 			continue
 		}
-		turns = append(turns, message{Role: role, Content: blocks})
+		spans = append(spans, span{role, start, len(all)})
+	}
+	if len(spans) == 0 {
+		return nil, nil, invalid("anthropic needs at least one user or assistant message with content")
+	}
+	turns = make([]message, len(spans))
+	for k, sp := range spans {
+		turns[k] = message{Role: sp.role, Content: all[sp.start:sp.end:sp.end]}
 	}
 	return system, turns, nil
 }
@@ -294,10 +359,9 @@ func markLast(bs []block, cc *llm.CacheControl) {
 	}
 }
 
-// assistantBlocks returns thinking blocks first (unchanged, as Anthropic
+// appendAssistant appends thinking blocks first (unchanged, as Anthropic
 // requires), then text, then tool_use.
-func assistantBlocks(m *llm.Message, i int) ([]block, error) {
-	var out []block
+func appendAssistant(out []block, m *llm.Message, i int) ([]block, error) {
 	for _, tb := range m.ThinkingBlocks {
 		switch tb.Type {
 		case "thinking":
@@ -308,16 +372,15 @@ func assistantBlocks(m *llm.Message, i int) ([]block, error) {
 			return nil, invalid("messages[%d]: thinking block type %q is not thinking or redacted_thinking", i, tb.Type)
 		}
 	}
-	bs, err := contentBlocks(m.Content, i)
+	out, err := appendContent(out, m.Content, i)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, bs...)
 	for j, tc := range m.ToolCalls {
 		input := json.RawMessage(strings.TrimSpace(tc.Function.Arguments))
 		if len(input) == 0 {
 			input = json.RawMessage("{}")
-		} else if !json.Valid(input) || input[0] != '{' {
+		} else if input[0] != '{' || !json.Valid(input) {
 			return nil, invalid("messages[%d].tool_calls[%d] (%s): arguments are not a JSON object", i, j, tc.Function.Name)
 		}
 		out = append(out, block{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name, Input: input})
@@ -325,16 +388,15 @@ func assistantBlocks(m *llm.Message, i int) ([]block, error) {
 	return out, nil
 }
 
-// contentBlocks converts message content; empty text is left out, as
-// Anthropic rejects empty text blocks.
-func contentBlocks(c llm.Content, i int) ([]block, error) {
+// appendContent appends the blocks of message content; empty text is left
+// out, as Anthropic rejects empty text blocks.
+func appendContent(out []block, c llm.Content, i int) ([]block, error) {
 	if c.Parts == nil {
 		if c.Text == "" {
-			return nil, nil
+			return out, nil
 		}
-		return []block{{Type: "text", Text: c.Text}}, nil
+		return append(out, block{Type: "text", Text: c.Text}), nil
 	}
-	out := make([]block, 0, len(c.Parts))
 	for j := range c.Parts {
 		p := &c.Parts[j]
 		var b block
@@ -445,7 +507,7 @@ func documentSource(f *llm.File) (*source, error) {
 var emptySchema = json.RawMessage(`{"type":"object","properties":{}}`)
 
 // encodeTools maps tools, tool_choice and parallel_tool_calls.
-func encodeTools(r *request, req *llm.CompletionRequest) error {
+func encodeTools(r *request, req *llm.CompletionRequest) {
 	for _, t := range req.Tools {
 		if t.Function == nil {
 			continue
@@ -476,7 +538,6 @@ func encodeTools(r *request, req *llm.CompletionRequest) error {
 			r.ToolChoice.DisableParallelToolUse = true
 		}
 	}
-	return nil
 }
 
 var anyObject = json.RawMessage(`{"type":"object"}`)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
@@ -31,9 +32,10 @@ import (
 //
 // Without a known type the status decides (llm.KindFromStatus), and an
 // unknown error event is a server error. RetryAfter comes from the
-// retry-after header.
+// retry-after header, else from the reset time of an exhausted
+// anthropic-ratelimit-* limit.
 func ClassifyError(status int, header http.Header, body []byte) *llm.Error {
-	e := &llm.Error{StatusCode: status, RetryAfter: httpx.RetryAfter(header)}
+	e := &llm.Error{StatusCode: status, RetryAfter: retryAfter(header, time.Now())}
 	root := gjson.ParseBytes(body)
 	env := root.Get("error")
 	switch {
@@ -106,6 +108,25 @@ func contextExceeded(msg string) bool {
 	return strings.Contains(m, "prompt is too long") ||
 		strings.Contains(m, "exceed context limit") ||
 		strings.Contains(m, "exceeds the context window")
+}
+
+// retryAfter is the retry-after header, else (on a rate limit) the latest
+// of Anthropic's anthropic-ratelimit-*-reset times (RFC 3339) that lies in
+// the future.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if d := httpx.RetryAfter(h); d > 0 || h == nil {
+		return d
+	}
+	var d time.Duration
+	for _, k := range [...]string{"Anthropic-Ratelimit-Requests-Reset", "Anthropic-Ratelimit-Tokens-Reset",
+		"Anthropic-Ratelimit-Input-Tokens-Reset", "Anthropic-Ratelimit-Output-Tokens-Reset"} {
+		if v := h.Get(k); v != "" && h.Get(strings.Replace(k, "Reset", "Remaining", 1)) == "0" {
+			if t, err := time.Parse(time.RFC3339, v); err == nil && t.Sub(now) > d {
+				d = t.Sub(now)
+			}
+		}
+	}
+	return d
 }
 
 // classify turns an HTTP error response into an *llm.Error; other errors

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -124,26 +125,48 @@ func FuzzClassifyError(f *testing.F) {
 	})
 }
 
+// sameJSON reports whether a and b decode to the same value.
+func sameJSON(t *testing.T, a, b []byte) {
+	t.Helper()
+	var va, vb any
+	if err := json.Unmarshal(a, &va); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, a)
+	}
+	if err := json.Unmarshal(b, &vb); err != nil {
+		t.Fatalf("reference not JSON: %v: %s", err, b)
+	}
+	if !reflect.DeepEqual(va, vb) {
+		t.Fatalf("hand-written encoding differs from encoding/json:\n got %s\nwant %s", a, b)
+	}
+}
+
 func FuzzEncodeRequest(f *testing.F) {
 	for _, tc := range requestCases {
 		b, _ := json.Marshal(tc.req)
 		f.Add(b)
 	}
+	f.Add([]byte(`{"model":"claude-3-haiku","messages":[{"role":"user","content":"a\u0000\u2028\u001f\"\\<>&\u00e9"}],"temperature":1e-7,"top_p":0.000001,"stop":["\t"]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req llm.CompletionRequest
 		if json.Unmarshal(body, &req) != nil {
 			return
 		}
-		out, err := anthropic.EncodeRequest(&req, nil, anthropic.EncodeOptions{})
+		opts := anthropic.EncodeOptions{Version: "v", Stream: len(body)%2 == 0, BetasInBody: true}
+		out, err := anthropic.EncodeRequest(&req, nil, opts)
+		ref, refErr := anthropic.EncodeWithStdlib(&req, nil, opts)
 		if err != nil {
 			var le *llm.Error
 			if !errors.As(err, &le) {
 				t.Fatalf("error is not an *llm.Error: %v", err)
 			}
+			if refErr == nil {
+				t.Fatalf("hand-written encoding failed (%v) where encoding/json did not", err)
+			}
 			return
 		}
-		if !json.Valid(out) {
-			t.Fatalf("encoded body is not JSON: %s", out)
+		if refErr != nil {
+			t.Fatalf("encoding/json failed (%v) where the hand-written encoding did not", refErr)
 		}
+		sameJSON(t, out, ref)
 	})
 }

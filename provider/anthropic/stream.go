@@ -50,7 +50,8 @@ const (
 
 type blockState struct {
 	kind      blockKind
-	call      int // tool call index
+	call      int  // tool call index
+	hasArgs   bool // an argument fragment was sent
 	thinking  []byte
 	signature []byte
 	data      string
@@ -92,7 +93,10 @@ func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error
 	case "content_block_start":
 		return d.blockStart(ev, data)
 	case "content_block_delta":
-		return d.blockDelta(ev, data)
+		if ev.Delta == nil {
+			return nil, badResponse(nil, data)
+		}
+		return d.blockDelta(ev.Index, ev.Delta, data)
 	case "content_block_stop":
 		return d.blockStop(ev)
 	case "message_delta":
@@ -194,12 +198,8 @@ func (d *StreamDecoder) blockStart(ev *event, data []byte) (*llm.Chunk, error) {
 	return nil, nil
 }
 
-func (d *StreamDecoder) blockDelta(ev *event, data []byte) (*llm.Chunk, error) {
-	dl := ev.Delta
-	if dl == nil {
-		return nil, badResponse(nil, data)
-	}
-	st, err := d.block(ev.Index, data)
+func (d *StreamDecoder) blockDelta(index int, dl *delta, data []byte) (*llm.Chunk, error) {
+	st, err := d.block(index, data)
 	if err != nil {
 		return nil, err
 	}
@@ -218,8 +218,10 @@ func (d *StreamDecoder) blockDelta(ev *event, data []byte) (*llm.Chunk, error) {
 		c := d.chunk()
 		switch st.kind {
 		case kindJSON:
+			st.hasArgs = true
 			c.Choices[0].Delta.Content = dl.PartialJSON
 		case kindTool:
+			st.hasArgs = true
 			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: dl.PartialJSON}}}
 		default:
 			return nil, nil // a server tool's input
@@ -250,6 +252,20 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 		tb = llm.ThinkingBlock{Type: "thinking", Thinking: string(st.thinking), Signature: string(st.signature)}
 	case kindRedacted:
 		tb = llm.ThinkingBlock{Type: "redacted_thinking", Data: st.data}
+	case kindTool, kindJSON:
+		if st.hasArgs {
+			return nil, nil
+		}
+		// A call without arguments streams no fragment; send "{}" so that
+		// the arguments are JSON, as in a non-streamed answer.
+		st.hasArgs = true
+		c := d.chunk()
+		if st.kind == kindJSON {
+			c.Choices[0].Delta.Content = "{}"
+		} else {
+			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: "{}"}}}
+		}
+		return c, nil
 	default:
 		return nil, nil
 	}
@@ -260,48 +276,47 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 }
 
 // fastDelta decodes a content_block_delta, most of a stream's events, with
-// gjson instead of encoding/json's reflection. ok is false when the event
+// gjson over one copy of the event instead of encoding/json's reflection;
+// the delta's strings are substrings of that copy. ok is false when the event
 // is not a plain delta of a known type, for the general path to decode.
 func (d *StreamDecoder) fastDelta(data []byte) (c *llm.Chunk, err error, ok bool) {
-	if !gjson.ValidBytes(data) {
+	js := string(data)
+	if !gjson.Valid(js) {
 		return nil, badResponse(errors.New("invalid JSON"), data), true
 	}
-	var r [4]gjson.Result
-	copy(r[:], gjson.GetManyBytes(data, "type", "index", "delta.type", "delta"))
-	if r[0].Str != "content_block_delta" || r[1].Type != gjson.Number || r[2].Type != gjson.String {
+	if gjson.Get(js, "type").Str != "content_block_delta" {
 		return nil, nil, false
 	}
-	var field string
-	switch r[2].Str {
+	index, dr := gjson.Get(js, "index"), gjson.Get(js, "delta")
+	typ := dr.Get("type")
+	if index.Type != gjson.Number || typ.Type != gjson.String {
+		return nil, nil, false
+	}
+	dl := delta{Type: typ.Str}
+	var v gjson.Result
+	switch dl.Type {
 	case "text_delta":
-		field = "text"
+		if v = dr.Get("text"); v.Type == gjson.String {
+			dl.Text = v.Str
+		}
 	case "input_json_delta":
-		field = "partial_json"
+		if v = dr.Get("partial_json"); v.Type == gjson.String {
+			dl.PartialJSON = v.Str
+		}
 	case "thinking_delta":
-		field = "thinking"
+		if v = dr.Get("thinking"); v.Type == gjson.String {
+			dl.Thinking = v.Str
+		}
 	case "signature_delta":
-		field = "signature"
+		if v = dr.Get("signature"); v.Type == gjson.String {
+			dl.Signature = v.Str
+		}
 	default:
 		return nil, nil, false
 	}
-	v := r[3].Get(field)
 	if v.Type != gjson.String {
 		return nil, nil, false
 	}
-	ev := &d.ev
-	*ev = event{Type: "content_block_delta", Index: int(r[1].Int())}
-	dl := delta{Type: r[2].Str}
-	switch field {
-	case "text":
-		dl.Text = v.Str
-	case "partial_json":
-		dl.PartialJSON = v.Str
-	case "thinking":
-		dl.Thinking = v.Str
-	case "signature":
-		dl.Signature = v.Str
-	}
-	ev.Delta = &dl
-	c, err = d.blockDelta(ev, data)
+	c, err = d.blockDelta(int(index.Int()), &dl, data)
 	return c, err, true
 }

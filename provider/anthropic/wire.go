@@ -25,7 +25,6 @@ type request struct {
 	Tools            []tool        `json:"tools,omitempty"`
 	ToolChoice       *toolChoice   `json:"tool_choice,omitempty"`
 	OutputFormat     *outputFormat `json:"output_format,omitempty"`
-	ServiceTier      string        `json:"service_tier,omitempty"`
 }
 
 type message struct {
