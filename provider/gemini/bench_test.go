@@ -2,7 +2,9 @@ package gemini_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,29 +30,37 @@ func BenchmarkStreamDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		events := sse.NewDecoder(bytes.NewReader(body))
-		d := gemini.NewStreamDecoder("gemini-2.5-flash")
-		n := 0
-		for {
-			ev, err := events.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			c, err := d.Decode(ev.Data)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if c != nil {
-				n++
-			}
-		}
-		if d.Finish() == nil || n != 200 {
-			b.Fatalf("got %d chunks", n)
+		if err := streamDecode(body); err != nil {
+			b.Fatal(err)
 		}
 	}
+}
+
+// streamDecode decodes a whole stream body into chunks.
+func streamDecode(body []byte) error {
+	events := sse.NewDecoder(bytes.NewReader(body))
+	d := gemini.NewStreamDecoder("gemini-2.5-flash")
+	n := 0
+	for {
+		ev, err := events.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		c, err := d.Decode(ev.Data)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			n++
+		}
+	}
+	if d.Finish() == nil || n != 200 {
+		return fmt.Errorf("got %d chunks, want 200 and a usage chunk", n)
+	}
+	return nil
 }
 
 // floorResponse is the least a consumer of the stream must decode.
@@ -81,28 +91,35 @@ func BenchmarkStreamDecodeFloor(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		events := sse.NewDecoder(bytes.NewReader(body))
-		n := 0
-		for {
-			ev, err := events.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			var r floorResponse
-			if err := json.Unmarshal(ev.Data, &r); err != nil {
-				b.Fatal(err)
-			}
-			if len(r.Candidates) > 0 && len(r.Candidates[0].Content.Parts) > 0 {
-				n++
-			}
-		}
-		if n != 200 {
-			b.Fatalf("got %d events", n)
+		if err := streamDecodeFloor(body); err != nil {
+			b.Fatal(err)
 		}
 	}
+}
+
+func streamDecodeFloor(body []byte) error {
+	events := sse.NewDecoder(bytes.NewReader(body))
+	n := 0
+	for {
+		ev, err := events.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		var r floorResponse
+		if err := json.Unmarshal(ev.Data, &r); err != nil {
+			return err
+		}
+		if len(r.Candidates) > 0 && len(r.Candidates[0].Content.Parts) > 0 {
+			n++
+		}
+	}
+	if n != 200 {
+		return fmt.Errorf("got %d events, want 200", n)
+	}
+	return nil
 }
 
 const weatherSchema = `{"type":"object","properties":{"city":{"type":"string","description":"City name"},"unit":{"type":"string","enum":["c","f"]}},"required":["city"],"additionalProperties":false}`
@@ -179,7 +196,7 @@ func floorBody(req *llm.CompletionRequest) ([]byte, error) {
 	return json.Marshal(&w)
 }
 
-func benchServer(b *testing.B) *httptest.Server {
+func benchServer(b testing.TB) *httptest.Server {
 	body := Harness.Completion(strings.Repeat("word ", 200), llm.Usage{PromptTokens: 100, CompletionTokens: 200, TotalTokens: 300})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -193,15 +210,23 @@ func benchServer(b *testing.B) *httptest.Server {
 // BenchmarkCompletion is a whole non-streamed call through llm.Completion
 // to an in-process server.
 func BenchmarkCompletion(b *testing.B) {
-	srv := benchServer(b)
-	req := *benchRequest()
-	req.Model = "gemini/gemini-2.5-flash"
-	client := llm.NewClient(llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
+	call := completionCall(benchServer(b).URL)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := client.Completion(b.Context(), req); err != nil {
+		if err := call(b.Context()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// completionCall returns a function making one call through llm.
+func completionCall(url string) func(context.Context) error {
+	req := *benchRequest()
+	req.Model = "gemini/gemini-2.5-flash"
+	client := llm.NewClient(llm.WithBaseURL(url), llm.WithAPIKey("k"))
+	return func(ctx context.Context) error {
+		_, err := client.Completion(ctx, req)
+		return err
 	}
 }
 
@@ -209,27 +234,32 @@ func BenchmarkCompletion(b *testing.B) {
 // net/http and encoding/json building and posting the same body and
 // decoding the answer.
 func BenchmarkCompletionFloor(b *testing.B) {
-	srv := benchServer(b)
-	req := benchRequest()
-	client := &http.Client{}
+	call := completionFloorCall(benchServer(b).URL)
 	b.ReportAllocs()
 	for b.Loop() {
-		body, err := floorBody(req)
-		if err != nil {
+		if err := call(b.Context()); err != nil {
 			b.Fatal(err)
 		}
-		hr, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+"/v1beta/models/gemini-2.5-flash:generateContent", bytes.NewReader(body))
+	}
+}
+
+func completionFloorCall(url string) func(context.Context) error {
+	req := benchRequest()
+	client := &http.Client{}
+	return func(ctx context.Context) error {
+		body, err := floorBody(req)
+		if err != nil {
+			return err
+		}
+		hr, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/v1beta/models/gemini-2.5-flash:generateContent", bytes.NewReader(body))
 		hr.Header.Set("Content-Type", "application/json")
 		hr.Header.Set("x-goog-api-key", "k")
 		resp, err := client.Do(hr)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
+		defer resp.Body.Close()
 		var r floorResponse
-		err = json.NewDecoder(resp.Body).Decode(&r)
-		resp.Body.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
+		return json.NewDecoder(resp.Body).Decode(&r)
 	}
 }
