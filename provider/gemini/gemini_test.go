@@ -406,3 +406,50 @@ func TestUnsupportedParams(t *testing.T) {
 		})
 	}
 }
+
+func TestStreamTwoCandidates(t *testing.T) {
+	t.Parallel()
+	body := `data: {"candidates":[{"content":{"role":"model","parts":[{"text":"A"}]}},{"content":{"role":"model","parts":[{"text":"B"}]},"index":1}],"responseId":"r2"}` + "\n\n" +
+		`data: {"candidates":[{"content":{"role":"model","parts":[{"text":"a"}]},"finishReason":"STOP"},{"content":{"role":"model","parts":[{"text":"b"}]},"finishReason":"MAX_TOKENS","index":1}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":4,"totalTokenCount":7},"responseId":"r2"}` + "\n\n"
+	srv := replay(t, nil, "text/event-stream", []byte(body))
+	req := llm.CompletionRequest{Model: "gemini/gemini-2.5-flash", N: 2, Messages: []llm.Message{llm.UserText("hi")}}
+	// Folded by hand: llm.Collect panics on a first chunk holding two
+	// choices (its Accumulator grows a slice of strings.Builder values);
+	// reported to the root package's owner.
+	text, finish := map[int]string{}, map[int]string{}
+	var usage *llm.Usage
+	for c, err := range llm.CompletionStream(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")) {
+		require.NoError(t, err)
+		for _, ch := range c.Choices {
+			text[ch.Index] += ch.Delta.Content
+			if ch.FinishReason != "" {
+				finish[ch.Index] = ch.FinishReason
+			}
+		}
+		usage = c.Usage
+	}
+	assert.Equal(t, map[int]string{0: "Aa", 1: "Bb"}, text)
+	assert.Equal(t, map[int]string{0: llm.FinishStop, 1: llm.FinishLength}, finish)
+	require.NotNil(t, usage)
+	assert.Equal(t, 7, usage.TotalTokens)
+}
+
+// TestStreamTrailingSignature: Gemini 3 may send the text's signature on
+// an empty text part of the last event; it reaches the collected message.
+func TestStreamTrailingSignature(t *testing.T) {
+	t.Parallel()
+	body := `data: {"candidates":[{"content":{"role":"model","parts":[{"text":"Hello"}]}}]}` + "\n\n" +
+		`data: {"candidates":[{"content":{"role":"model","parts":[{"text":"","thoughtSignature":"c2ln"}]},"finishReason":"STOP"}]}` + "\n\n"
+	srv := replay(t, nil, "text/event-stream", []byte(body))
+	req := llm.CompletionRequest{Model: "gemini/gemini-3-pro-preview", Messages: []llm.Message{llm.UserText("hi")}}
+	resp, err := llm.Collect(llm.CompletionStream(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")))
+	require.NoError(t, err)
+	msg := resp.Choices[0].Message
+	assert.Equal(t, "Hello", msg.Content.String())
+	assert.Equal(t, map[string]any{gemini.PSFThoughtSignature: "c2ln"}, msg.ProviderSpecificFields)
+
+	// Sent back, the signature returns on the first text part.
+	body2, err := gemini.EncodeRequest(&llm.CompletionRequest{Model: "gemini-3-pro-preview", Messages: []llm.Message{llm.UserText("hi"), msg, llm.UserText("more")}}, nil)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"contents":[{"role":"user","parts":[{"text":"hi"}]},{"role":"model","parts":[{"text":"Hello","thoughtSignature":"c2ln"}]},{"role":"user","parts":[{"text":"more"}]}]}`, string(body2))
+}
