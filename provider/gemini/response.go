@@ -1,0 +1,230 @@
+package gemini
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/llmux/llm"
+)
+
+// DecodeResponse decodes a generateContent answer into a chat completion.
+// model names the model when the answer does not (modelVersion). A prompt
+// blocked by Gemini's filters (promptFeedback.blockReason, no candidates)
+// is a KindContentPolicy error; an error envelope is classified as an HTTP
+// error would be; a body that is not a GenerateContentResponse is
+// KindBadResponse.
+func DecodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
+	var w generateResponse
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, badResponse(err, raw)
+	}
+	if len(w.Error) > 0 && string(w.Error) != "null" {
+		return nil, errorFromBody(0, nil, raw)
+	}
+	if err := blocked(&w); err != nil {
+		return nil, err
+	}
+	out := &llm.CompletionResponse{
+		ID:      responseID(&w),
+		Object:  "chat.completion",
+		Created: time.Now().Unix(),
+		Model:   modelOf(&w, model),
+		Choices: make([]llm.Choice, 0, len(w.Candidates)),
+		Usage:   usage(w.UsageMetadata),
+	}
+	for i := range w.Candidates {
+		c := &w.Candidates[i]
+		var st choiceState
+		d := st.delta(c)
+		msg := llm.Message{Role: llm.RoleAssistant, Content: llm.Text(d.Content), ReasoningContent: d.ReasoningContent,
+			ProviderSpecificFields: d.ProviderSpecificFields}
+		for _, tc := range d.ToolCalls {
+			msg.ToolCalls = append(msg.ToolCalls, llm.ToolCall{ID: tc.ID, Type: "function",
+				Function: llm.FunctionCall{Name: tc.Function.Name, Arguments: tc.Function.Arguments}, ProviderSpecificFields: tc.ProviderSpecificFields})
+		}
+		out.Choices = append(out.Choices, llm.Choice{Index: candidateIndex(c, i), Message: msg, FinishReason: st.finish(c.FinishReason),
+			Logprobs: logprobs(c.LogprobsResult)})
+	}
+	return out, nil
+}
+
+// candidateIndex is the choice index of a candidate: its index (which the
+// API omits when it is 0), or its position when that is out of range.
+func candidateIndex(c *candidate, pos int) int {
+	if c.Index >= 0 && c.Index < 1024 {
+		return c.Index
+	}
+	return pos
+}
+
+func responseID(w *generateResponse) string {
+	if w.ResponseID != "" {
+		return w.ResponseID
+	}
+	return "gemini-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
+func modelOf(w *generateResponse, model string) string {
+	if w.ModelVersion != "" {
+		return w.ModelVersion
+	}
+	return model
+}
+
+// blocked returns the content-policy error of a blocked prompt.
+func blocked(w *generateResponse) *llm.Error {
+	if w.PromptFeedback == nil || w.PromptFeedback.BlockReason == "" || len(w.Candidates) > 0 {
+		return nil
+	}
+	msg := "the prompt was blocked by Gemini's safety filters (" + w.PromptFeedback.BlockReason + ")"
+	if w.PromptFeedback.BlockReasonMessage != "" {
+		msg += ": " + w.PromptFeedback.BlockReasonMessage
+	}
+	return &llm.Error{Kind: llm.KindContentPolicy, Code: w.PromptFeedback.BlockReason, Message: msg}
+}
+
+// choiceState follows one candidate through a stream (or one answer): it
+// numbers the tool calls and remembers whether there were any.
+type choiceState struct {
+	started bool
+	calls   int
+}
+
+// delta turns the parts of c into a delta: text, thoughts as reasoning,
+// function calls as complete tool calls with ids "call_<n>" (or the id
+// Gemini gave), thought signatures in ProviderSpecificFields.
+func (st *choiceState) delta(c *candidate) llm.Delta {
+	var d llm.Delta
+	for i := range c.Content.Parts {
+		p := &c.Content.Parts[i]
+		switch {
+		case p.FunctionCall != nil:
+			id := p.FunctionCall.ID
+			if id == "" {
+				id = "call_" + strconv.Itoa(st.calls)
+			}
+			tc := llm.ToolCallDelta{Index: st.calls, ID: id, Type: "function",
+				Function: llm.FunctionCallDelta{Name: p.FunctionCall.Name, Arguments: arguments(p.FunctionCall.Args)}}
+			if p.ThoughtSignature != "" {
+				tc.ProviderSpecificFields = map[string]any{PSFThoughtSignature: p.ThoughtSignature}
+			}
+			d.ToolCalls = append(d.ToolCalls, tc)
+			st.calls++
+		case p.Thought:
+			d.ReasoningContent = appendText(d.ReasoningContent, p.Text)
+		default:
+			d.Content = appendText(d.Content, p.Text)
+			if p.ThoughtSignature != "" {
+				d.ProviderSpecificFields = map[string]any{PSFThoughtSignature: p.ThoughtSignature}
+			}
+		}
+	}
+	return d
+}
+
+// appendText joins texts, without allocating in the common case of one
+// part.
+func appendText(s, t string) string {
+	if s == "" {
+		return t
+	}
+	return s + t
+}
+
+// arguments returns a call's args as compact JSON text ("{}" when absent).
+func arguments(args json.RawMessage) string {
+	if len(args) == 0 || string(args) == "null" {
+		return "{}"
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, args) != nil {
+		return string(args)
+	}
+	return b.String()
+}
+
+// finish maps a finishReason: STOP is tool_calls when the candidate called
+// functions; MAX_TOKENS length; the safety family content_filter; anything
+// else (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL...) stop. "" stays "".
+func (st *choiceState) finish(reason string) string {
+	switch reason {
+	case "", "FINISH_REASON_UNSPECIFIED":
+		return ""
+	case "MAX_TOKENS":
+		return llm.FinishLength
+	case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+		"IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION":
+		return llm.FinishContentFilter
+	}
+	if st.calls > 0 {
+		return llm.FinishToolCalls
+	}
+	return llm.FinishStop
+}
+
+// logprobs maps logprobsResult: one entry per chosen token, with the top
+// candidates of the same decoding step as its alternatives.
+func logprobs(r *logprobsResult) *llm.Logprobs {
+	if r == nil || len(r.ChosenCandidates) == 0 {
+		return nil
+	}
+	out := &llm.Logprobs{Content: make([]llm.TokenLogprob, len(r.ChosenCandidates))}
+	for i, c := range r.ChosenCandidates {
+		tl := llm.TokenLogprob{Token: c.Token, Logprob: c.LogProbability, TopLogprobs: []llm.TopLogprob{}}
+		if i < len(r.TopCandidates) {
+			for _, alt := range r.TopCandidates[i].Candidates {
+				tl.TopLogprobs = append(tl.TopLogprobs, llm.TopLogprob{Token: alt.Token, Logprob: alt.LogProbability})
+			}
+		}
+		out.Content[i] = tl
+	}
+	return out
+}
+
+// usage maps usageMetadata to OpenAI's usage: prompt = prompt + tool-use
+// prompt tokens, completion = candidates + thoughts (thoughts also as
+// reasoning_tokens), cached_tokens = cachedContentTokenCount.
+func usage(u *usageMetadata) *llm.Usage {
+	if u == nil {
+		return nil
+	}
+	out := &llm.Usage{
+		PromptTokens:     u.PromptTokenCount + u.ToolUsePromptTokenCount,
+		CompletionTokens: u.CandidatesTokenCount + u.ThoughtsTokenCount,
+	}
+	out.TotalTokens = u.TotalTokenCount
+	if out.TotalTokens == 0 {
+		out.TotalTokens = out.PromptTokens + out.CompletionTokens
+	}
+	out.PromptTokensDetails.CachedTokens = u.CachedContentTokenCount
+	out.CompletionTokensDetails.ReasoningTokens = u.ThoughtsTokenCount
+	for _, m := range u.PromptTokensDetails {
+		switch m.Modality {
+		case "AUDIO":
+			out.PromptTokensDetails.AudioTokens += m.TokenCount
+		case "IMAGE":
+			out.PromptTokensDetails.ImageTokens += m.TokenCount
+		case "TEXT":
+			out.PromptTokensDetails.TextTokens += m.TokenCount
+		}
+	}
+	for _, m := range u.CandidatesTokensDetails {
+		switch m.Modality {
+		case "AUDIO":
+			out.CompletionTokensDetails.AudioTokens += m.TokenCount
+		case "IMAGE":
+			out.CompletionTokensDetails.ImageTokens += m.TokenCount
+		}
+	}
+	return out
+}
+
+func badResponse(err error, raw []byte) *llm.Error {
+	snippet := string(raw)
+	if len(snippet) > 200 {
+		snippet = snippet[:200] + "…"
+	}
+	return &llm.Error{Kind: llm.KindBadResponse, Message: "cannot decode Gemini's response: " + err.Error() + ": " + snippet, Err: err}
+}

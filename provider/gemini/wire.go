@@ -1,0 +1,176 @@
+package gemini
+
+import "encoding/json"
+
+// The wire types of the Generative Language API v1beta (and Vertex AI's v1,
+// which shares them), as its OpenAPI description names them. Only the
+// fields the translator reads or writes are declared.
+
+// generateRequest is a GenerateContentRequest.
+type generateRequest struct {
+	Contents          []content         `json:"contents"`
+	SystemInstruction *content          `json:"systemInstruction,omitempty"`
+	Tools             []tool            `json:"tools,omitempty"`
+	ToolConfig        *toolConfig       `json:"toolConfig,omitempty"`
+	SafetySettings    json.RawMessage   `json:"safetySettings,omitempty"`
+	GenerationConfig  *generationConfig `json:"generationConfig,omitempty"`
+}
+
+// content is a Content: a turn of the conversation.
+type content struct {
+	Role  string `json:"role,omitempty"`
+	Parts []part `json:"parts"`
+}
+
+// part is a Part; exactly one of its data fields is set.
+type part struct {
+	Text             string            `json:"text,omitempty"`
+	InlineData       *blob             `json:"inlineData,omitempty"`
+	FileData         *fileData         `json:"fileData,omitempty"`
+	FunctionCall     *functionCall     `json:"functionCall,omitempty"`
+	FunctionResponse *functionResponse `json:"functionResponse,omitempty"`
+	Thought          bool              `json:"thought,omitempty"`
+	ThoughtSignature string            `json:"thoughtSignature,omitempty"`
+}
+
+// blob is inline media bytes, base64-encoded.
+type blob struct {
+	MimeType string `json:"mimeType"`
+	Data     string `json:"data"`
+}
+
+// fileData is media given by URI.
+type fileData struct {
+	MimeType string `json:"mimeType,omitempty"`
+	FileURI  string `json:"fileUri"`
+}
+
+// functionCall is a call predicted by the model; Args is a JSON object.
+type functionCall struct {
+	ID   string          `json:"id,omitempty"`
+	Name string          `json:"name"`
+	Args json.RawMessage `json:"args,omitempty"`
+}
+
+// functionResponse is the result of a call; Response is a JSON object.
+type functionResponse struct {
+	Name     string          `json:"name"`
+	Response json.RawMessage `json:"response"`
+}
+
+// tool is a Tool holding function declarations.
+type tool struct {
+	FunctionDeclarations []functionDeclaration `json:"functionDeclarations"`
+}
+
+// functionDeclaration declares a function. Parameters is Gemini's OpenAPI
+// subset; ParametersJSONSchema (mutually exclusive with it) is plain JSON
+// Schema, used for schemas the subset cannot express.
+type functionDeclaration struct {
+	Name                 string          `json:"name"`
+	Description          string          `json:"description,omitempty"`
+	Parameters           json.RawMessage `json:"parameters,omitempty"`
+	ParametersJSONSchema json.RawMessage `json:"parametersJsonSchema,omitempty"`
+}
+
+type toolConfig struct {
+	FunctionCallingConfig functionCallingConfig `json:"functionCallingConfig"`
+}
+
+type functionCallingConfig struct {
+	Mode                 string   `json:"mode"`
+	AllowedFunctionNames []string `json:"allowedFunctionNames,omitempty"`
+}
+
+// generationConfig is a GenerationConfig.
+type generationConfig struct {
+	CandidateCount     int             `json:"candidateCount,omitempty"`
+	StopSequences      []string        `json:"stopSequences,omitempty"`
+	MaxOutputTokens    int             `json:"maxOutputTokens,omitempty"`
+	Temperature        *float64        `json:"temperature,omitempty"`
+	TopP               *float64        `json:"topP,omitempty"`
+	TopK               *float64        `json:"topK,omitempty"`
+	Seed               *int64          `json:"seed,omitempty"`
+	PresencePenalty    *float64        `json:"presencePenalty,omitempty"`
+	FrequencyPenalty   *float64        `json:"frequencyPenalty,omitempty"`
+	ResponseMimeType   string          `json:"responseMimeType,omitempty"`
+	ResponseSchema     json.RawMessage `json:"responseSchema,omitempty"`
+	ResponseJSONSchema json.RawMessage `json:"responseJsonSchema,omitempty"`
+	ResponseLogprobs   bool            `json:"responseLogprobs,omitempty"`
+	Logprobs           *int            `json:"logprobs,omitempty"`
+	ThinkingConfig     *thinkingConfig `json:"thinkingConfig,omitempty"`
+}
+
+type thinkingConfig struct {
+	IncludeThoughts bool   `json:"includeThoughts,omitempty"`
+	ThinkingBudget  *int   `json:"thinkingBudget,omitempty"`
+	ThinkingLevel   string `json:"thinkingLevel,omitempty"`
+}
+
+// generateResponse is a GenerateContentResponse, also each streamed chunk.
+// Error is set on an error object sent inside a 200 stream.
+type generateResponse struct {
+	Candidates     []candidate     `json:"candidates"`
+	PromptFeedback *promptFeedback `json:"promptFeedback,omitempty"`
+	UsageMetadata  *usageMetadata  `json:"usageMetadata,omitempty"`
+	ModelVersion   string          `json:"modelVersion,omitempty"`
+	ResponseID     string          `json:"responseId,omitempty"`
+	Error          json.RawMessage `json:"error,omitempty"`
+}
+
+type candidate struct {
+	Index          int             `json:"index"`
+	Content        respContent     `json:"content"`
+	FinishReason   string          `json:"finishReason,omitempty"`
+	FinishMessage  string          `json:"finishMessage,omitempty"`
+	LogprobsResult *logprobsResult `json:"logprobsResult,omitempty"`
+}
+
+type logprobsResult struct {
+	TopCandidates    []topCandidates     `json:"topCandidates"`
+	ChosenCandidates []logprobsCandidate `json:"chosenCandidates"`
+}
+
+type topCandidates struct {
+	Candidates []logprobsCandidate `json:"candidates"`
+}
+
+type logprobsCandidate struct {
+	Token          string  `json:"token"`
+	LogProbability float64 `json:"logProbability"`
+}
+
+// respContent is a Content of an answer. Its parts declare only what the
+// translator reads (text, thoughts, signatures, function calls): a smaller
+// struct keeps stream decoding close to a plain json.Unmarshal.
+type respContent struct {
+	Parts []respPart `json:"parts"`
+}
+
+type respPart struct {
+	Text             string        `json:"text"`
+	Thought          bool          `json:"thought"`
+	ThoughtSignature string        `json:"thoughtSignature"`
+	FunctionCall     *functionCall `json:"functionCall"`
+}
+
+type promptFeedback struct {
+	BlockReason        string `json:"blockReason,omitempty"`
+	BlockReasonMessage string `json:"blockReasonMessage,omitempty"` // Vertex AI
+}
+
+type usageMetadata struct {
+	PromptTokenCount        int                  `json:"promptTokenCount"`
+	CachedContentTokenCount int                  `json:"cachedContentTokenCount"`
+	CandidatesTokenCount    int                  `json:"candidatesTokenCount"`
+	ToolUsePromptTokenCount int                  `json:"toolUsePromptTokenCount"`
+	ThoughtsTokenCount      int                  `json:"thoughtsTokenCount"`
+	TotalTokenCount         int                  `json:"totalTokenCount"`
+	PromptTokensDetails     []modalityTokenCount `json:"promptTokensDetails,omitempty"`
+	CandidatesTokensDetails []modalityTokenCount `json:"candidatesTokensDetails,omitempty"`
+}
+
+type modalityTokenCount struct {
+	Modality   string `json:"modality"`
+	TokenCount int    `json:"tokenCount"`
+}

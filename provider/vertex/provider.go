@@ -1,0 +1,108 @@
+package vertex
+
+import (
+	"context"
+	"iter"
+	"net/url"
+	"strings"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/gemini"
+)
+
+// DefaultLocation is the location used when neither WithLocation nor
+// VERTEXAI_LOCATION is set.
+const DefaultLocation = "us-central1"
+
+// DefaultAPIVersion is the Vertex AI API version in request paths;
+// llm.WithAPIVersion replaces it (such as "v1beta1").
+const DefaultAPIVersion = "v1"
+
+// Provider is the Vertex AI provider: Gemini models through the shared
+// Gemini translator, Claude models (names starting with "claude-") through
+// the Anthropic translator.
+type Provider struct {
+	creds  *credentials
+	gemini *gemini.Provider
+}
+
+// New returns a Vertex AI provider. Providers made by New do not share
+// their token cache.
+func New() *Provider {
+	p := &Provider{creds: &credentials{}}
+	p.gemini = gemini.NewWithEndpoint("vertex_ai", p.geminiEndpoint)
+	return p
+}
+
+func init() { llm.Register("vertex_ai", New()) }
+
+// Name implements llm.Provider.
+func (p *Provider) Name() string { return "vertex_ai" }
+
+// IsClaude reports the models served through Anthropic's translator.
+func IsClaude(model string) bool { return strings.HasPrefix(model, "claude-") }
+
+// Completion implements llm.Completer.
+func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config) (*llm.CompletionResponse, error) {
+	if IsClaude(req.Model) {
+		return p.claudeCompletion(ctx, req, cfg)
+	}
+	return p.gemini.Completion(ctx, req, cfg)
+}
+
+// CompletionStream implements llm.Streamer.
+func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config) iter.Seq2[*llm.Chunk, error] {
+	if IsClaude(req.Model) {
+		return p.claudeStream(ctx, req, cfg)
+	}
+	return p.gemini.CompletionStream(ctx, req, cfg)
+}
+
+// geminiEndpoint is the gemini.Endpoint of Vertex AI's Google models.
+func (p *Provider) geminiEndpoint(_ context.Context, cfg *llm.Config, model string, stream bool) (gemini.Target, error) {
+	return p.target(cfg, "google", model, gemini.Method(stream))
+}
+
+// target builds the URL of publishers/{publisher}/models/{model}{method}
+// and the authenticated headers of a call:
+//
+//	https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}/publishers/...
+//
+// with host aiplatform.googleapis.com for the global location.
+func (p *Provider) target(cfg *llm.Config, publisher, model, method string) (gemini.Target, error) {
+	token, credsProject, err := p.creds.token(cfg)
+	if err != nil {
+		return gemini.Target{}, err
+	}
+	project, _ := cfg.Value(projectKey{}).(string)
+	if project == "" {
+		project = llm.Env("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
+	}
+	if project == "" {
+		project = credsProject
+	}
+	if project == "" {
+		return gemini.Target{}, &llm.Error{Kind: llm.KindInvalidRequest, Message: "no Vertex AI project: set VERTEXAI_PROJECT or pass vertex.WithProject"}
+	}
+	location, _ := cfg.Value(locationKey{}).(string)
+	if location == "" {
+		location = llm.Env("VERTEXAI_LOCATION", "VERTEX_LOCATION")
+	}
+	if location == "" {
+		location = DefaultLocation
+	}
+	host := "https://" + location + "-aiplatform.googleapis.com"
+	if location == "global" {
+		host = "https://aiplatform.googleapis.com"
+	}
+	version := cfg.APIVersion
+	if version == "" {
+		version = DefaultAPIVersion
+	}
+	u := cfg.BaseURLOr(host, "VERTEXAI_API_BASE") + "/" + version +
+		"/projects/" + url.PathEscape(project) + "/locations/" + url.PathEscape(location) +
+		"/publishers/" + publisher + "/models/" + url.PathEscape(model) + method
+	h := cfg.NewHeader()
+	h.Set("Authorization", "Bearer "+token)
+	return gemini.Target{URL: u, Header: h}, nil
+}
