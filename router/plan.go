@@ -1,0 +1,389 @@
+package router
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/llmux/llm"
+)
+
+// scratch is the number of candidates a plan holds without allocating more.
+const scratch = 8
+
+// plan is the state of one call: the group being tried, the fallback groups
+// still to try, the deployments that failed in this group, and the attempts.
+// It is allocated once per call and carries the scratch space of the
+// routing decisions, so that a decision allocates nothing more.
+type plan struct {
+	r        *Router
+	req      *llm.CompletionRequest
+	co       callOptions
+	asked    string // the group the call asked for
+	tokens   int
+	group    *group
+	tries    int    // failed attempts in the current group
+	tried    []*dep // deployments that failed in the current group
+	queue    []string
+	visited  []string
+	lastErr  error
+	retryAt  time.Time
+	attempts []Attempt
+	stop     error // set when the call must end (caller's context done)
+
+	depBuf   [scratch]*dep
+	idBuf    [scratch]string
+	statBuf  [scratch]Stats
+	candBuf  [scratch]Candidate
+	triedBuf [4]*dep
+	attBuf   [4]Attempt
+	visBuf   [4]string
+}
+
+func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, error) {
+	name := r.resolveGroup(req.Model)
+	g := r.groups[name]
+	if g == nil {
+		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no model group "+req.Model+" in the router")}
+	}
+	p := &plan{r: r, req: req, co: co, asked: req.Model, group: g}
+	p.tried = p.triedBuf[:0]
+	p.attempts = p.attBuf[:0]
+	p.visited = append(p.visBuf[:0], name)
+	p.tokens = r.cfg.tokens(req)
+	return p, nil
+}
+
+// next returns the deployment of the next attempt, acquired in State, or the
+// call's final error.
+func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
+	c := &p.r.cfg
+	for {
+		if p.stop != nil {
+			return nil, Grant{}, p.final(p.stop)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, Grant{}, p.final(err)
+		}
+		if p.group == nil {
+			if len(p.queue) == 0 || len(p.attempts) >= c.maxAttempts {
+				return nil, Grant{}, p.final(p.lastErr)
+			}
+			p.group = p.r.groups[p.queue[0]]
+			p.queue = p.queue[1:]
+			p.tries, p.tried = 0, p.tried[:0]
+		}
+		if len(p.attempts) >= c.maxAttempts {
+			return nil, Grant{}, p.final(p.lastErr)
+		}
+		now := c.now()
+		d, g, why, err := p.pick(ctx, now, true)
+		if err != nil {
+			return nil, Grant{}, p.final(err)
+		}
+		if d != nil {
+			return d, g, nil
+		}
+		if len(p.tried) > 0 {
+			// A retry that no untried deployment can take: back off, then
+			// retry those that failed, if they can be used by then.
+			delay := c.backoff(p.tries, p.lastErr)
+			_, _, why2, err := p.pick(ctx, now, false)
+			if err != nil {
+				return nil, Grant{}, p.final(err)
+			}
+			if why2.available || (!why2.retryAt.IsZero() && !why2.retryAt.After(now.Add(delay))) {
+				if why2.available {
+					delay = max(delay, 0)
+				} else {
+					delay = max(delay, why2.retryAt.Sub(now))
+				}
+				if err := sleep(ctx, delay); err != nil {
+					return nil, Grant{}, p.final(err)
+				}
+				p.tried = p.tried[:0]
+				continue
+			}
+			why = why2
+		}
+		if c.waitCooldown && why.waitable {
+			wait := 10 * time.Millisecond // max parallel: poll
+			if !why.retryAt.IsZero() {
+				wait = why.retryAt.Sub(now)
+			}
+			if dl, ok := ctx.Deadline(); !ok || now.Add(wait).Before(dl) {
+				if err := sleep(ctx, wait); err != nil {
+					return nil, Grant{}, p.final(err)
+				}
+				continue
+			}
+		}
+		err = why.err(p.group.name, now)
+		p.retryAt = why.retryAt
+		p.attempts = append(p.attempts, Attempt{Group: p.group.name, Kind: llm.KindOf(err), Err: err})
+		p.lastErr = err
+		p.groupFailed(err)
+	}
+}
+
+// why tells why no deployment was picked.
+type why struct {
+	available  bool // some deployment is available (dry run)
+	waitable   bool // all are cooling down or at limits
+	retryAt    time.Time
+	cooling    int
+	limited    int
+	window     int // skipped because the prompt does not fit
+	matched    int // deployments matching the tags
+	lastReason Verdict
+}
+
+func (w *why) err(group string, now time.Time) error {
+	var after time.Duration
+	if !w.retryAt.IsZero() {
+		after = max(w.retryAt.Sub(now), time.Millisecond)
+	}
+	switch {
+	case w.matched == 0 && w.window == 0:
+		return unavailable(group, "no_deployment", 0, "no deployment of "+group+" matches the call's tags")
+	case w.matched == w.window:
+		return unavailable(group, "context_window", 0, "the prompt does not fit the context window of any deployment of "+group)
+	case w.limited == 0:
+		return unavailable(group, "cooldown", after, "every deployment of "+group+" is cooling down")
+	}
+	code := "rpm_limit"
+	switch w.lastReason {
+	case AtTPM:
+		code = "tpm_limit"
+	case AtParallel:
+		code = "max_parallel"
+	case CoolingDown:
+		code = "cooldown"
+	}
+	return unavailable(group, code, after, "every deployment of "+group+" is cooling down or at its limits")
+}
+
+func (w *why) wait(v Verdict, at time.Time) {
+	w.waitable = true
+	if v == CoolingDown {
+		w.cooling++
+	} else {
+		w.limited++
+		w.lastReason = v
+	}
+	if !at.IsZero() && (w.retryAt.IsZero() || at.Before(w.retryAt)) {
+		w.retryAt = at
+	}
+}
+
+func tagged(d *dep, tags []string, tag string) bool {
+	if tag != "" {
+		return slices.Contains(d.d.Tags, tag)
+	}
+	for _, t := range tags {
+		if slices.Contains(d.d.Tags, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// pick chooses and acquires a deployment of the current group. With
+// acquire false it only reports (in why.available) whether one is available
+// counting the ones already tried.
+func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Grant, why, error) {
+	r := p.r
+	var w why
+	deps := p.depBuf[:0]
+	tags := p.co.tags
+	for pass := 0; pass < 2; pass++ {
+		for _, d := range p.group.deps {
+			if len(tags) > 0 && !tagged(d, tags, tagIf(pass == 1, "default")) {
+				continue
+			}
+			w.matched++
+			if d.window > 0 && p.tokens > d.window {
+				w.window++
+				continue
+			}
+			if acquire && slices.Contains(p.tried, d) {
+				continue
+			}
+			deps = append(deps, d)
+		}
+		if len(tags) == 0 || w.matched > 0 {
+			break
+		}
+	}
+	if len(deps) == 0 {
+		return nil, Grant{}, w, nil
+	}
+	ids := p.idBuf[:0]
+	for _, d := range deps {
+		ids = append(ids, d.d.ID)
+	}
+	stats := p.statBuf[:0]
+	if cap(stats) < len(ids) {
+		stats = make([]Stats, len(ids))
+	}
+	stats = stats[:len(ids)]
+	if err := r.cfg.state.Stats(ctx, ids, now, stats); err != nil {
+		return nil, Grant{}, w, err
+	}
+	// Keep the available candidates of the lowest Order tier.
+	cands := p.candBuf[:0]
+	order := 0
+	for i, d := range deps {
+		a := Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now}
+		s := &stats[i]
+		if v, at := check(&a, minuteOf(now), s.CooldownUntil, s.InFlight, s.RPM, s.TPM); v != Granted {
+			w.wait(v, at)
+			continue
+		}
+		if len(cands) > 0 && d.d.Order > order {
+			continue
+		}
+		if len(cands) > 0 && d.d.Order < order {
+			cands = cands[:0]
+		}
+		order = d.d.Order
+		cands = append(cands, Candidate{Deployment: &d.d, Stats: *s, Tokens: p.tokens, InputPrice: d.in, OutputPrice: d.out, PriceKnown: d.priced})
+	}
+	if !acquire {
+		w.available = len(cands) > 0
+		return nil, Grant{}, w, nil
+	}
+	for len(cands) > 0 {
+		i := r.cfg.strategy.Pick(cands)
+		if i < 0 || i >= len(cands) {
+			i = 0
+		}
+		d := p.depOf(cands[i].Deployment)
+		g, err := r.cfg.state.Acquire(ctx, &Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now, Lease: r.cfg.lease})
+		if err != nil {
+			return nil, Grant{}, w, err
+		}
+		if g.Verdict == Granted {
+			return d, g, w, nil
+		}
+		// Taken meanwhile by another call: ask again without it.
+		w.wait(g.Verdict, g.RetryAt)
+		cands = slices.Delete(cands, i, i+1)
+	}
+	return nil, Grant{}, w, nil
+}
+
+func tagIf(ok bool, tag string) string {
+	if ok {
+		return tag
+	}
+	return ""
+}
+
+func (p *plan) depOf(d *Deployment) *dep {
+	for _, x := range p.group.deps {
+		if &x.d == d {
+			return x
+		}
+	}
+	panic("router: strategy returned a foreign deployment")
+}
+
+// succeed releases a successful attempt.
+func (p *plan) succeed(ctx context.Context, d *dep, g Grant, latency time.Duration, u *llm.Usage) {
+	rel := Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Latency: latency, Now: p.r.cfg.now()}
+	if u != nil {
+		rel.TokenDelta = u.TotalTokens - p.tokens
+	}
+	// State errors after the call cannot change its outcome; a shared
+	// state's lease expires what could not be released.
+	_, _ = p.r.cfg.state.Release(context.WithoutCancel(ctx), &rel)
+	p.attempts = append(p.attempts, Attempt{Group: d.d.Group, Deployment: d.d.ID, Latency: latency})
+	if t := p.co.trace; t != nil {
+		t.Deployment = d.d.ID
+		t.Attempts = slices.Clone(p.attempts)
+	}
+}
+
+// fail releases a failed attempt, cools the deployment down if the policy
+// says so, and decides between a retry and the fallbacks.
+func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency time.Duration) {
+	c := &p.r.cfg
+	now := c.now()
+	sctx := context.WithoutCancel(ctx)
+	counts := CountsAsFailure(err) && ctx.Err() == nil
+	fails, _ := c.state.Release(sctx, &Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Now: now})
+	if counts {
+		if cd := c.cooldown(err, fails); cd > 0 {
+			_ = c.state.Cooldown(sctx, d.d.ID, now.Add(cd))
+		}
+	}
+	p.attempts = append(p.attempts, Attempt{Group: d.d.Group, Deployment: d.d.ID, Kind: llm.KindOf(err), Err: err, Latency: latency})
+	p.lastErr = err
+	p.retryAt = time.Time{}
+	if ctx.Err() != nil {
+		p.stop = err
+		return
+	}
+	if c.retryPolicy(err) && p.tries < c.retries {
+		p.tries++
+		p.tried = append(p.tried, d)
+		return
+	}
+	p.groupFailed(err)
+}
+
+// groupFailed moves on to the fallbacks that err calls for.
+func (p *plan) groupFailed(err error) {
+	c := &p.r.cfg
+	name := p.group.name
+	var list []string
+	switch c.fallbackPolicy(err) {
+	case GenericFallback:
+		var ok bool
+		if list, ok = c.fallbacks[name]; !ok {
+			list = c.defaultFallback
+		}
+	case ContextWindowFallback:
+		list = c.cwFallbacks[name]
+	case ContentPolicyFallback:
+		list = c.cpFallbacks[name]
+	}
+	for _, f := range list {
+		if !slices.Contains(p.visited, f) {
+			p.visited = append(p.visited, f)
+			p.queue = append(p.queue, f)
+		}
+	}
+	p.group = nil
+}
+
+// final is the error that ends the call.
+func (p *plan) final(err error) error {
+	if err == nil {
+		err = p.lastErr
+	}
+	e := &Error{Group: p.asked, Attempts: slices.Clone(p.attempts), Err: err}
+	if !p.retryAt.IsZero() && err == p.lastErr {
+		e.RetryAt = p.retryAt
+	}
+	if t := p.co.trace; t != nil {
+		t.Attempts = e.Attempts
+	}
+	return e
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
