@@ -315,7 +315,7 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 	fails, _ := c.state.Release(sctx, &Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Now: now})
 	if counts {
 		if cd := c.cooldown(err, fails); cd > 0 {
-			_ = c.state.Cooldown(sctx, d.d.ID, now.Add(cd))
+			_ = c.state.Cooldown(sctx, d.d.ID, now, now.Add(cd))
 		}
 	}
 	p.attempts = append(p.attempts, Attempt{Group: d.d.Group, Deployment: d.d.ID, Kind: llm.KindOf(err), Err: err, Latency: latency})

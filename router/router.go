@@ -168,7 +168,7 @@ func (r *Router) Health(ctx context.Context, group string) ([]Health, error) {
 // Cooldown cools deployment id down until until, as a failure would (an
 // earlier deadline never shortens a later one).
 func (r *Router) Cooldown(ctx context.Context, id string, until time.Time) error {
-	return r.cfg.state.Cooldown(ctx, id, until)
+	return r.cfg.state.Cooldown(ctx, id, r.cfg.now(), until)
 }
 
 func (r *Router) resolveGroup(name string) string {

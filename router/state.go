@@ -31,9 +31,10 @@ type State interface {
 	// r.Failed. It returns the failures of the deployment in the current
 	// minute.
 	Release(ctx context.Context, r *Release) (fails int, err error)
-	// Cooldown keeps deployment id from being picked until until. An earlier
+	// Cooldown keeps deployment id from being picked until until (now is
+	// the router's clock, for the TTL of shared states). An earlier
 	// deadline never shortens a later one already set.
-	Cooldown(ctx context.Context, id string, until time.Time) error
+	Cooldown(ctx context.Context, id string, now, until time.Time) error
 }
 
 // Stats are the statistics of one deployment at a moment.
@@ -247,7 +248,7 @@ func ewma(avg, sample time.Duration) time.Duration {
 	return time.Duration(LatencyAlpha*float64(sample) + (1-LatencyAlpha)*float64(avg))
 }
 
-func (s *memory) Cooldown(_ context.Context, id string, until time.Time) error {
+func (s *memory) Cooldown(_ context.Context, id string, _, until time.Time) error {
 	e := s.entry(id)
 	e.mu.Lock()
 	if until.After(e.cooldown) {
