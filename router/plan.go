@@ -218,47 +218,57 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 	if len(deps) == 0 {
 		return nil, Grant{}, w, nil
 	}
-	ids := p.idBuf[:0]
-	for _, d := range deps {
-		ids = append(ids, d.d.ID)
-	}
+	useStats := !acquire || needsStats(r.cfg.strategy)
 	stats := p.statBuf[:0]
-	if cap(stats) < len(ids) {
-		stats = make([]Stats, len(ids))
+	if useStats {
+		ids := p.idBuf[:0]
+		for _, d := range deps {
+			ids = append(ids, d.d.ID)
+		}
+		if cap(stats) < len(ids) {
+			stats = make([]Stats, len(ids))
+		}
+		stats = stats[:len(ids)]
+		if err := r.cfg.state.Stats(ctx, ids, now, stats); err != nil {
+			return nil, Grant{}, w, err
+		}
 	}
-	stats = stats[:len(ids)]
-	if err := r.cfg.state.Stats(ctx, ids, now, stats); err != nil {
-		return nil, Grant{}, w, err
-	}
-	// Keep the available candidates of the lowest Order tier.
+	// The available candidates (as far as the statistics tell), stably
+	// sorted by Order.
 	cands := p.candBuf[:0]
-	order := 0
 	for i, d := range deps {
-		a := Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now}
-		s := &stats[i]
-		if v, at := check(&a, minuteOf(now), s.CooldownUntil, s.InFlight, s.RPM, s.TPM); v != Granted {
-			w.wait(v, at)
-			continue
+		c := Candidate{Deployment: &d.d, Tokens: p.tokens, InputPrice: d.in, OutputPrice: d.out, PriceKnown: d.priced, dep: d}
+		if useStats {
+			s := &stats[i]
+			a := Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now}
+			if v, at := check(&a, minuteOf(now), s.CooldownUntil, s.InFlight, s.RPM, s.TPM); v != Granted {
+				w.wait(v, at)
+				continue
+			}
+			c.Stats = *s
 		}
-		if len(cands) > 0 && d.d.Order > order {
-			continue
+		j := len(cands)
+		cands = append(cands, c)
+		for ; j > 0 && cands[j-1].Deployment.Order > c.Deployment.Order; j-- {
+			cands[j] = cands[j-1]
 		}
-		if len(cands) > 0 && d.d.Order < order {
-			cands = cands[:0]
-		}
-		order = d.d.Order
-		cands = append(cands, Candidate{Deployment: &d.d, Stats: *s, Tokens: p.tokens, InputPrice: d.in, OutputPrice: d.out, PriceKnown: d.priced})
+		cands[j] = c
 	}
 	if !acquire {
 		w.available = len(cands) > 0
 		return nil, Grant{}, w, nil
 	}
 	for len(cands) > 0 {
-		i := r.cfg.strategy.Pick(cands)
-		if i < 0 || i >= len(cands) {
+		// The strategy picks within the lowest tier.
+		tier := 1
+		for tier < len(cands) && cands[tier].Deployment.Order == cands[0].Deployment.Order {
+			tier++
+		}
+		i := r.cfg.strategy.Pick(cands[:tier])
+		if i < 0 || i >= tier {
 			i = 0
 		}
-		d := p.depOf(cands[i].Deployment)
+		d := cands[i].dep
 		g, err := r.cfg.state.Acquire(ctx, &Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now, Lease: r.cfg.lease})
 		if err != nil {
 			return nil, Grant{}, w, err
@@ -266,7 +276,8 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 		if g.Verdict == Granted {
 			return d, g, w, nil
 		}
-		// Taken meanwhile by another call: ask again without it.
+		// Cooling down or at a limit (or taken meanwhile by another
+		// call): ask again without it.
 		w.wait(g.Verdict, g.RetryAt)
 		cands = slices.Delete(cands, i, i+1)
 	}
@@ -278,15 +289,6 @@ func tagIf(ok bool, tag string) string {
 		return tag
 	}
 	return ""
-}
-
-func (p *plan) depOf(d *Deployment) *dep {
-	for _, x := range p.group.deps {
-		if &x.d == d {
-			return x
-		}
-	}
-	panic("router: strategy returned a foreign deployment")
 }
 
 // succeed releases a successful attempt.

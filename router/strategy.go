@@ -19,7 +19,9 @@ type Strategy interface {
 }
 
 // Candidate is a deployment that may serve a call, with its statistics and
-// the call's token estimate.
+// the call's token estimate. Stats are left zero for WeightedShuffle,
+// Priority and CostBased, which do not read them (a custom Strategy always
+// gets them).
 type Candidate struct {
 	Deployment *Deployment
 	Stats      Stats
@@ -29,6 +31,18 @@ type Candidate struct {
 	// own prices or the router's PriceFunc; ok is false when unknown.
 	InputPrice, OutputPrice float64
 	PriceKnown              bool
+
+	dep *dep
+}
+
+// statsFree marks the built-in strategies that do not read Candidate.Stats,
+// for which the router skips reading statistics: a decision is then one
+// State round trip (Acquire), which refuses cooling or limited deployments.
+type statsFree struct{ StrategyFunc }
+
+func needsStats(s Strategy) bool {
+	_, free := s.(statsFree)
+	return !free
 }
 
 // StrategyFunc adapts a function to Strategy.
@@ -39,7 +53,7 @@ func (f StrategyFunc) Pick(cands []Candidate) int { return f(cands) }
 
 // WeightedShuffle picks at random, in proportion to each deployment's
 // weight: Weight if set, else RPM, else TPM, else 1. It is the default.
-func WeightedShuffle() Strategy { return StrategyFunc(weightedPick) }
+func WeightedShuffle() Strategy { return statsFree{weightedPick} }
 
 func weightOf(d *Deployment) float64 {
 	switch {
@@ -75,7 +89,7 @@ func weightedPick(cands []Candidate) int {
 // to New. Together with Order tiers (which every strategy respects) it keeps
 // a strict order: the next deployment is used only when all before it are
 // unavailable.
-func Priority() Strategy { return StrategyFunc(func([]Candidate) int { return 0 }) }
+func Priority() Strategy { return statsFree{func([]Candidate) int { return 0 }} }
 
 // LeastBusy picks the deployment with the fewest requests in flight, at
 // random among ties.
@@ -122,14 +136,14 @@ func LatencyBased(tolerance float64) Strategy {
 // CostBased picks the cheapest deployment (input plus output price per
 // token), at random among ties; deployments of unknown price come last.
 func CostBased() Strategy {
-	return StrategyFunc(func(cands []Candidate) int {
+	return statsFree{func(cands []Candidate) int {
 		return argmin(cands, func(c *Candidate) float64 {
 			if !c.PriceKnown {
 				return math.MaxFloat64
 			}
 			return c.InputPrice + c.OutputPrice
 		}, 0)
-	})
+	}}
 }
 
 // argmin returns a random index among the candidates whose score is at most
