@@ -200,7 +200,12 @@ func DefaultContextWindow(string) int { return 0 }
 func EstimateTokens(req *llm.CompletionRequest) int {
 	n := 0
 	for i := range req.Messages {
-		n += 4 + (len(req.Messages[i].Content.String())+3)/4
+		c := &req.Messages[i].Content
+		chars := len(c.Text)
+		for _, p := range c.Parts {
+			chars += len(p.Text)
+		}
+		n += 4 + (chars+3)/4
 	}
 	return n
 }

@@ -269,7 +269,7 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 			i = 0
 		}
 		d := cands[i].dep
-		g, err := r.cfg.state.Acquire(ctx, &Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now, Lease: r.cfg.lease})
+		g, err := r.cfg.state.Acquire(ctx, Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now, Lease: r.cfg.lease})
 		if err != nil {
 			return nil, Grant{}, w, err
 		}
@@ -299,7 +299,7 @@ func (p *plan) succeed(ctx context.Context, d *dep, g Grant, latency time.Durati
 	}
 	// State errors after the call cannot change its outcome; a shared
 	// state's lease expires what could not be released.
-	_, _ = p.r.cfg.state.Release(context.WithoutCancel(ctx), &rel)
+	_, _ = p.r.cfg.state.Release(detach(ctx), rel)
 	p.attempts = append(p.attempts, Attempt{Group: d.d.Group, Deployment: d.d.ID, Latency: latency})
 	if t := p.co.trace; t != nil {
 		t.Deployment = d.d.ID
@@ -312,9 +312,9 @@ func (p *plan) succeed(ctx context.Context, d *dep, g Grant, latency time.Durati
 func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency time.Duration) {
 	c := &p.r.cfg
 	now := c.now()
-	sctx := context.WithoutCancel(ctx)
+	sctx := detach(ctx)
 	counts := CountsAsFailure(err) && ctx.Err() == nil
-	fails, _ := c.state.Release(sctx, &Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Now: now})
+	fails, _ := c.state.Release(sctx, Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Now: now})
 	if counts {
 		if cd := c.cooldown(err, fails); cd > 0 {
 			_ = c.state.Cooldown(sctx, d.d.ID, now, now.Add(cd))
@@ -373,6 +373,15 @@ func (p *plan) final(err error) error {
 		t.Attempts = e.Attempts
 	}
 	return e
+}
+
+// detach returns a context for recording an attempt's outcome in State even
+// when ctx has ended.
+func detach(ctx context.Context) context.Context {
+	if ctx.Err() != nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // sleep waits d or until ctx is done.

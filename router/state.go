@@ -24,13 +24,13 @@ type State interface {
 	// Acquire checks the deployment's cooldown and limits and, when none
 	// stops it, counts one request in flight, one request and a.Tokens
 	// tokens in the current minute, all at once.
-	Acquire(ctx context.Context, a *Acquire) (Grant, error)
+	Acquire(ctx context.Context, a Acquire) (Grant, error)
 	// Release ends a request that Acquire granted: it removes it from the
 	// in-flight count, corrects the minute's tokens by r.TokenDelta, folds
 	// r.Latency into the average on success and counts a failure when
 	// r.Failed. It returns the failures of the deployment in the current
 	// minute.
-	Release(ctx context.Context, r *Release) (fails int, err error)
+	Release(ctx context.Context, r Release) (fails int, err error)
 	// Cooldown keeps deployment id from being picked until until (now is
 	// the router's clock, for the TTL of shared states). An earlier
 	// deadline never shortens a later one already set.
@@ -187,13 +187,13 @@ func (s *memory) Stats(_ context.Context, ids []string, now time.Time, out []Sta
 	return nil
 }
 
-func (s *memory) Acquire(_ context.Context, a *Acquire) (Grant, error) {
+func (s *memory) Acquire(_ context.Context, a Acquire) (Grant, error) {
 	e := s.entry(a.Deployment)
 	m := minuteOf(a.Now)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.roll(m)
-	if v, at := check(a, m, e.cooldown, e.inFlight, e.rpm, e.tpm); v != Granted {
+	if v, at := check(&a, m, e.cooldown, e.inFlight, e.rpm, e.tpm); v != Granted {
 		return Grant{Verdict: v, RetryAt: at}, nil
 	}
 	e.inFlight++
@@ -221,7 +221,7 @@ func check(a *Acquire, minute int64, cooldown time.Time, inFlight, rpm, tpm int)
 	return Granted, time.Time{}
 }
 
-func (s *memory) Release(_ context.Context, r *Release) (int, error) {
+func (s *memory) Release(_ context.Context, r Release) (int, error) {
 	e := s.entry(r.Deployment)
 	m := minuteOf(r.Now)
 	e.mu.Lock()

@@ -149,7 +149,7 @@ return {0, 0}
 `)
 
 // Acquire implements router.State in one round trip.
-func (s *State) Acquire(ctx context.Context, a *router.Acquire) (router.Grant, error) {
+func (s *State) Acquire(ctx context.Context, a router.Acquire) (router.Grant, error) {
 	minute := router.MinuteOf(a.Now)
 	lease := a.Lease
 	if lease <= 0 {
@@ -199,7 +199,7 @@ return tonumber(redis.call('HGET', KEYS[3], 'fails') or '0')
 `)
 
 // Release implements router.State in one round trip.
-func (s *State) Release(ctx context.Context, r *router.Release) (int, error) {
+func (s *State) Release(ctx context.Context, r router.Release) (int, error) {
 	failed := 0
 	if r.Failed {
 		failed = 1

@@ -142,15 +142,15 @@ func TestNothingStaysStuck(t *testing.T) {
 	s := redisstate.New(rdb, redisstate.WithPrefix(p))
 	ctx := t.Context()
 	now := time.Now()
-	g, err := s.Acquire(ctx, &router.Acquire{Deployment: "d", Limits: router.Limits{MaxParallel: 1}, Tokens: 1, Now: now, Lease: time.Second})
+	g, err := s.Acquire(ctx, router.Acquire{Deployment: "d", Limits: router.Limits{MaxParallel: 1}, Tokens: 1, Now: now, Lease: time.Second})
 	require.NoError(t, err)
 	require.Equal(t, router.Granted, g.Verdict)
 	// Never released: the instance "crashed". Within the lease the slot is
 	// taken; after it, free.
-	g2, err := s.Acquire(ctx, &router.Acquire{Deployment: "d", Limits: router.Limits{MaxParallel: 1}, Tokens: 1, Now: now.Add(500 * time.Millisecond), Lease: time.Second})
+	g2, err := s.Acquire(ctx, router.Acquire{Deployment: "d", Limits: router.Limits{MaxParallel: 1}, Tokens: 1, Now: now.Add(500 * time.Millisecond), Lease: time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, router.AtParallel, g2.Verdict)
-	g3, err := s.Acquire(ctx, &router.Acquire{Deployment: "d", Limits: router.Limits{MaxParallel: 1}, Tokens: 1, Now: now.Add(1500 * time.Millisecond), Lease: time.Second})
+	g3, err := s.Acquire(ctx, router.Acquire{Deployment: "d", Limits: router.Limits{MaxParallel: 1}, Tokens: 1, Now: now.Add(1500 * time.Millisecond), Lease: time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, router.Granted, g3.Verdict, "the crashed instance's lease expired")
 

@@ -55,14 +55,14 @@ func stats(t *testing.T, ctx context.Context, s router.State, id string, now tim
 
 func acquire(t *testing.T, ctx context.Context, s router.State, id string, l router.Limits, tokens int, now time.Time) router.Grant {
 	t.Helper()
-	g, err := s.Acquire(ctx, &router.Acquire{Deployment: id, Limits: l, Tokens: tokens, Now: now, Lease: time.Minute})
+	g, err := s.Acquire(ctx, router.Acquire{Deployment: id, Limits: l, Tokens: tokens, Now: now, Lease: time.Minute})
 	require.NoError(t, err)
 	return g
 }
 
 func release(t *testing.T, ctx context.Context, s router.State, id string, g router.Grant, failed bool, lat time.Duration, now time.Time) int {
 	t.Helper()
-	n, err := s.Release(ctx, &router.Release{Deployment: id, Token: g.Token, Minute: g.Minute, Failed: failed, Latency: lat, Now: now})
+	n, err := s.Release(ctx, router.Release{Deployment: id, Token: g.Token, Minute: g.Minute, Failed: failed, Latency: lat, Now: now})
 	require.NoError(t, err)
 	return n
 }
@@ -162,11 +162,11 @@ func latency(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {
 
 func tokenDelta(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {
 	g := acquire(t, ctx, s, "a", router.Limits{}, 100, t0)
-	_, err := s.Release(ctx, &router.Release{Deployment: "a", Token: g.Token, Minute: g.Minute, TokenDelta: 50, Now: t0})
+	_, err := s.Release(ctx, router.Release{Deployment: "a", Token: g.Token, Minute: g.Minute, TokenDelta: 50, Now: t0})
 	require.NoError(t, err)
 	assert.Equal(t, 150, stats(t, ctx, s, "a", t0).TPM)
 	g = acquire(t, ctx, s, "a", router.Limits{}, 100, t0)
-	_, err = s.Release(ctx, &router.Release{Deployment: "a", Token: g.Token, Minute: g.Minute, TokenDelta: -1000, Now: t0})
+	_, err = s.Release(ctx, router.Release{Deployment: "a", Token: g.Token, Minute: g.Minute, TokenDelta: -1000, Now: t0})
 	require.NoError(t, err)
 	assert.Equal(t, 0, stats(t, ctx, s, "a", t0).TPM, "never negative")
 }
@@ -178,13 +178,13 @@ func concurrent(t *testing.T, ctx context.Context, s router.State, t0 time.Time)
 	for range workers {
 		wg.Go(func() {
 			for range each {
-				g, err := s.Acquire(ctx, &router.Acquire{Deployment: "a", Limits: router.Limits{RPM: limit}, Tokens: 1, Now: t0, Lease: time.Minute})
+				g, err := s.Acquire(ctx, router.Acquire{Deployment: "a", Limits: router.Limits{RPM: limit}, Tokens: 1, Now: t0, Lease: time.Minute})
 				if !assert.NoError(t, err) {
 					return
 				}
 				if g.Verdict == router.Granted {
 					granted.Add(1)
-					_, err := s.Release(ctx, &router.Release{Deployment: "a", Token: g.Token, Minute: g.Minute, Now: t0})
+					_, err := s.Release(ctx, router.Release{Deployment: "a", Token: g.Token, Minute: g.Minute, Now: t0})
 					assert.NoError(t, err)
 				}
 			}
