@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/cost"
 )
 
 // Deployment is one backend of a model group: callers ask for the group
@@ -70,6 +71,7 @@ type config struct {
 	price           PriceFunc
 	contextWindow   ContextWindowFunc
 	tokens          TokenCounter
+	customTokens    bool
 	now             func() time.Time
 	lease           time.Duration
 }
@@ -166,18 +168,22 @@ func WithDefaultFallbacks(groups ...string) Option {
 func WithAlias(alias, group string) Option { return func(c *config) { c.aliases[alias] = group } }
 
 // WithPriceFunc sets where the cost-based strategy finds prices (default
-// DefaultPrice).
+// DefaultPrice, the model table of package cost).
 func WithPriceFunc(f PriceFunc) Option { return func(c *config) { c.price = f } }
 
 // WithContextWindowFunc sets where the pre-call check finds context windows
-// (default DefaultContextWindow).
+// (default DefaultContextWindow, the model table of package cost).
 func WithContextWindowFunc(f ContextWindowFunc) Option {
 	return func(c *config) { c.contextWindow = f }
 }
 
-// WithTokenCounter sets how prompts are counted for the tpm limits and the
-// context-window check (default EstimateTokens).
-func WithTokenCounter(f TokenCounter) Option { return func(c *config) { c.tokens = f } }
+// WithTokenCounter sets how prompts are counted for the tpm limits, the
+// usage-based strategy and the context-window check (default
+// EstimateTokens, refined by the tokenizer near a context window; a
+// counter set here is used as it is).
+func WithTokenCounter(f TokenCounter) Option {
+	return func(c *config) { c.tokens, c.customTokens = f, true }
+}
 
 // WithClock sets the clock of the rate windows and cooldowns (default
 // time.Now), for tests.
@@ -187,16 +193,78 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // its instance dies before releasing it (default DefaultLease).
 func WithLease(d time.Duration) Option { return func(c *config) { c.lease = d } }
 
-// DefaultPrice knows no price: the cost-based strategy then uses the
-// deployments' own InputCostPerToken and OutputCostPerToken.
-func DefaultPrice(string) (float64, float64, bool) { return 0, 0, false }
+// DefaultPrice returns the per-token input and output prices of the
+// model table of package cost (cost.Lookup), which knows model strings such
+// as "openai/gpt-4o" or "anthropic/claude-sonnet-4-20250514"; ok is false
+// for a model it does not know or does not price by the token.
+func DefaultPrice(model string) (input, output float64, ok bool) {
+	info, found := cost.Lookup(model)
+	if !found {
+		return 0, 0, false
+	}
+	p := &info.Prices
+	if p.Input == 0 && p.Output == 0 && p.Units&cost.UnitToken == 0 {
+		return 0, 0, false
+	}
+	return p.Input, p.Output, true
+}
 
-// DefaultContextWindow knows no context window: only deployments with a
-// ContextWindow are checked before the call.
-func DefaultContextWindow(string) int { return 0 }
+// DefaultContextWindow returns the model's input context window from the
+// model table of package cost, or 0 when unknown (no pre-call check).
+func DefaultContextWindow(model string) int {
+	info, ok := cost.Lookup(model)
+	if !ok {
+		return 0
+	}
+	return info.MaxInputTokens
+}
 
-// EstimateTokens estimates a prompt's tokens without a tokenizer: a quarter
-// of its characters plus four per message, rounded up.
+// CountTokens counts a request's prompt tokens with the tokenizer of package
+// cost (tiktoken; exact for OpenAI models, a close estimate for others),
+// for WithTokenCounter. It costs microseconds per kilobyte of prompt, which
+// is why it is not the default.
+func CountTokens(req *llm.CompletionRequest) int { return countFor(req.Model, req) }
+
+func countFor(model string, req *llm.CompletionRequest) int {
+	msgs := make([]cost.Message, len(req.Messages))
+	for i := range req.Messages {
+		m := &req.Messages[i]
+		cm := cost.Message{Role: string(m.Role), Name: m.Name, ToolCallID: m.ToolCallID}
+		if m.Content.Parts == nil {
+			cm.Text = []string{m.Content.Text}
+		}
+		for _, p := range m.Content.Parts {
+			switch p.Type {
+			case llm.PartText:
+				cm.Text = append(cm.Text, p.Text)
+			case llm.PartImageURL:
+				d := ""
+				if p.ImageURL != nil {
+					d = p.ImageURL.Detail
+				}
+				cm.Images = append(cm.Images, cost.Image{Detail: d})
+			}
+		}
+		for _, tc := range m.ToolCalls {
+			cm.ToolCalls = append(cm.ToolCalls, cost.ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: tc.Function.Arguments})
+		}
+		msgs[i] = cm
+	}
+	var tools []cost.Tool
+	for _, t := range req.Tools {
+		if t.Function != nil {
+			tools = append(tools, cost.Tool{Name: t.Function.Name, Description: t.Function.Description, Parameters: t.Function.Parameters})
+		}
+	}
+	return cost.CountMessages(model, msgs, tools).Tokens
+}
+
+// EstimateTokens estimates a prompt's tokens without a tokenizer, in
+// nanoseconds: a quarter of its bytes plus four per message, rounded up. It
+// is the default TokenCounter: the tpm windows are corrected with the real
+// usage when a call ends, and the context-window check counts the prompt
+// with the tokenizer (CountTokens) whenever the estimate comes within a
+// factor of three of a deployment's window.
 func EstimateTokens(req *llm.CompletionRequest) int {
 	n := 0
 	for i := range req.Messages {

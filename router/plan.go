@@ -31,6 +31,9 @@ type plan struct {
 	attempts []Attempt
 	stop     error // set when the call must end (caller's context done)
 
+	countedModel string // the model whose tokenizer counted the prompt
+	counted      int
+
 	depBuf   [scratch]*dep
 	idBuf    [scratch]string
 	statBuf  [scratch]Stats
@@ -202,7 +205,7 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 				continue
 			}
 			w.matched++
-			if d.window > 0 && p.tokens > d.window {
+			if !p.fits(d) {
 				w.window++
 				continue
 			}
@@ -282,6 +285,22 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 		cands = slices.Delete(cands, i, i+1)
 	}
 	return nil, Grant{}, w, nil
+}
+
+// fits reports whether the prompt fits d's context window. Close to the
+// window, the default estimate is replaced by a count with the tokenizer
+// (once per model and call).
+func (p *plan) fits(d *dep) bool {
+	if d.window <= 0 || p.tokens*3 < d.window {
+		return true
+	}
+	if p.r.cfg.customTokens {
+		return p.tokens <= d.window
+	}
+	if p.countedModel != d.d.Model {
+		p.countedModel, p.counted = d.d.Model, countFor(d.d.Model, p.req)
+	}
+	return p.counted <= d.window
 }
 
 func tagIf(ok bool, tag string) string {

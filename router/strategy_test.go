@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -160,4 +161,64 @@ func TestLeastBusyRouting(t *testing.T) {
 	assert.Equal(t, int64(100), a.calls.Load()+b.calls.Load())
 	assert.Positive(t, a.calls.Load())
 	assert.Positive(t, b.calls.Load())
+}
+
+// The defaults read the model table of package cost.
+func TestDefaultsFromModelTable(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 128000, router.DefaultContextWindow("openai/gpt-4o"))
+	assert.Zero(t, router.DefaultContextWindow("mock/anything"))
+	in, out, ok := router.DefaultPrice("openai/gpt-4o")
+	require.True(t, ok)
+	assert.Positive(t, in)
+	assert.Greater(t, out, in)
+	_, _, ok = router.DefaultPrice("mock/anything")
+	assert.False(t, ok)
+}
+
+// Real model strings (answered by the mock): cost-based routing prefers the
+// cheaper model of the table.
+func TestCostBasedWithModelTable(t *testing.T) {
+	t.Parallel()
+	opts := []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "ok"})}
+	r, err := router.New([]router.Deployment{
+		{Group: "g", Model: "openai/gpt-4o", Options: opts},
+		{Group: "g", Model: "openai/gpt-4o-mini", Options: opts},
+	}, router.WithStrategy(router.CostBased()))
+	require.NoError(t, err)
+	for range 5 {
+		resp, err := r.Completion(t.Context(), req("g"))
+		require.NoError(t, err)
+		assert.Equal(t, "g/openai/gpt-4o-mini", resp.Meta.Deployment)
+	}
+}
+
+// The pre-call check skips a deployment whose model's context window (from
+// the table) cannot hold the prompt, counting with the tokenizer near the
+// limit.
+func TestContextWindowFromModelTable(t *testing.T) {
+	t.Parallel()
+	opts := []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "ok"})}
+	r, err := router.New([]router.Deployment{
+		{Group: "g", Model: "openai/gpt-3.5-turbo", Options: opts, Order: 0},
+		{Group: "g", Model: "openai/gpt-4o", Options: opts, Order: 1},
+	})
+	require.NoError(t, err)
+	require.Equal(t, 16385, router.DefaultContextWindow("openai/gpt-3.5-turbo"))
+	short, err := r.Completion(t.Context(), req("g"))
+	require.NoError(t, err)
+	assert.Equal(t, "g/openai/gpt-3.5-turbo", short.Meta.Deployment)
+
+	// About 20,000 tokens: over gpt-3.5-turbo's window, within gpt-4o's.
+	long := llm.CompletionRequest{Model: "g", Messages: []llm.Message{llm.UserText(strings.Repeat("hello ", 20000))}}
+	resp, err := r.Completion(t.Context(), long)
+	require.NoError(t, err)
+	assert.Equal(t, "g/openai/gpt-4o", resp.Meta.Deployment)
+
+	// About 12,000 tokens whose cheap estimate (bytes/4 = 18,000) exceeds
+	// the window but whose real count fits: the tokenizer decides.
+	fits := llm.CompletionRequest{Model: "g", Messages: []llm.Message{llm.UserText(strings.Repeat("hello ", 12000))}}
+	resp, err = r.Completion(t.Context(), fits)
+	require.NoError(t, err)
+	assert.Equal(t, "g/openai/gpt-3.5-turbo", resp.Meta.Deployment)
 }
