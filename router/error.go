@@ -36,6 +36,13 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("router: ")
 	b.WriteString(e.Group)
+	if len(e.Attempts) == 0 {
+		b.WriteString(": ")
+		if e.Err != nil {
+			b.WriteString(e.Err.Error())
+		}
+		return b.String()
+	}
 	b.WriteString(": ")
 	b.WriteString(strconv.Itoa(len(e.Attempts)))
 	b.WriteString(" attempt(s) failed")

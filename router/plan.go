@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -96,9 +97,7 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 				return nil, Grant{}, p.final(err)
 			}
 			if why2.available || (!why2.retryAt.IsZero() && !why2.retryAt.After(now.Add(delay))) {
-				if why2.available {
-					delay = max(delay, 0)
-				} else {
+				if !why2.available {
 					delay = max(delay, why2.retryAt.Sub(now))
 				}
 				if err := sleep(ctx, delay); err != nil {
@@ -384,6 +383,10 @@ func (p *plan) final(err error) error {
 	if err == nil {
 		err = p.lastErr
 	}
+	if k := llm.KindOf(err); (k == llm.KindCanceled || k == llm.KindTimeout) && !isLLMError(err) {
+		// The caller's context ended between attempts.
+		err = &llm.Error{Kind: k, Provider: "router", Model: p.asked, Message: err.Error(), Err: err}
+	}
 	e := &Error{Group: p.asked, Attempts: slices.Clone(p.attempts), Err: err}
 	if !p.retryAt.IsZero() && err == p.lastErr {
 		e.RetryAt = p.retryAt
@@ -392,6 +395,11 @@ func (p *plan) final(err error) error {
 		t.Attempts = e.Attempts
 	}
 	return e
+}
+
+func isLLMError(err error) bool {
+	var e *llm.Error
+	return errors.As(err, &e)
 }
 
 // detach returns a context for recording an attempt's outcome in State even

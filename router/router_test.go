@@ -680,3 +680,40 @@ func TestErrorListsAttempts(t *testing.T) {
 	assert.Contains(t, err.Error(), "a: server")
 	assert.Contains(t, err.Error(), "b: overloaded")
 }
+
+func TestCanceledBeforeCall(t *testing.T) {
+	t.Parallel()
+	a := &script{name: "a"}
+	r, err := router.New([]router.Deployment{dep("g", a)})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = r.Completion(ctx, req("g"))
+	var le *llm.Error
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, llm.KindCanceled, le.Kind)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, a.calls.Load())
+}
+
+func TestDeadlineDuringBackoff(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := &script{name: "a", always: kindErr(llm.KindServer)}
+		r, err := router.New([]router.Deployment{dep("g", a)},
+			router.WithCooldown(func(error, int) time.Duration { return 0 }),
+			router.WithBackoff(func(int, error) time.Duration { return time.Hour }))
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err = r.Completion(ctx, req("g"))
+		assert.ErrorIs(t, err, llm.ErrTimeout)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, 2*time.Second, time.Since(start))
+		var re *router.Error
+		require.ErrorAs(t, err, &re)
+		require.Len(t, re.Attempts, 1)
+		assert.Equal(t, llm.KindServer, re.Attempts[0].Kind)
+	})
+}
