@@ -48,6 +48,7 @@ func BenchmarkDecision(b *testing.B) {
 					b.Fatal(err)
 				}
 				p.succeed(ctx, d, g, 1, nil)
+				releasePlan(p)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"sync"
 	"slices"
 	"time"
 
@@ -50,12 +51,29 @@ func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, err
 	if g == nil {
 		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no model group "+req.Model+" in the router")}
 	}
-	p := &plan{r: r, req: req, co: co, asked: req.Model, group: g}
+	p := planPool.Get().(*plan)
+	p.r, p.req, p.co, p.asked, p.group = r, req, co, req.Model, g
 	p.tried = p.triedBuf[:0]
 	p.attempts = p.attBuf[:0]
 	p.visited = append(p.visBuf[:0], name)
 	p.tokens = r.cfg.tokens(req)
 	return p, nil
+}
+
+// planPool recycles plans: a plan is 2 KB of scratch space, and allocating
+// it was half the cost of a routing decision (BenchmarkDecision: about
+// 1.2 µs of a 3 µs decision on the loaded test machine, one allocation). A
+// plan is owned by one call from newPlan to the single deferred
+// releasePlan at the end of that call; nothing it holds outlives it (errors
+// and traces get copies of the attempts, strategies must not keep their
+// candidates).
+var planPool = sync.Pool{New: func() any { return new(plan) }}
+
+// releasePlan clears p (so that the pool holds no request or error alive)
+// and returns it to the pool.
+func releasePlan(p *plan) {
+	*p = plan{}
+	planPool.Put(p)
 }
 
 // next returns the deployment of the next attempt, acquired in State, or the

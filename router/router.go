@@ -223,6 +223,7 @@ func (r *Router) complete(ctx context.Context, req *llm.CompletionRequest, opts 
 	if err != nil {
 		return nil, err
 	}
+	defer releasePlan(p)
 	cl := r.client()
 	model := req.Model
 	for {

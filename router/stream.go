@@ -34,6 +34,7 @@ func (r *Router) stream(ctx context.Context, req *llm.CompletionRequest, opts []
 			yield(nil, err)
 			return
 		}
+		defer releasePlan(p)
 		cl := r.client()
 		model := req.Model
 		for {

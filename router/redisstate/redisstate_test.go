@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llmux/llm"
 	"github.com/llmux/llm/router"
 	"github.com/llmux/llm/router/redisstate"
 	"github.com/llmux/llm/router/statetest"
@@ -177,4 +178,35 @@ func TestStateErrorsSurface(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.Health(t.Context(), "g")
 	assert.Error(t, err)
+}
+
+// BenchmarkRoutedCall measures a routed mock call with its state in Redis
+// (one round trip to decide with the default strategy, one to release).
+func BenchmarkRoutedCall(b *testing.B) {
+	if skipWhy != "" {
+		b.Skip(skipWhy)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	var deps []router.Deployment
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		deps = append(deps, router.Deployment{ID: id, Group: "g", Model: "mock/" + id, RPM: 1 << 30,
+			Options: []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "hi"})}})
+	}
+	for _, s := range []struct {
+		name  string
+		state router.State
+	}{{"Memory", router.NewMemory()}, {"Redis", redisstate.New(rdb, redisstate.WithPrefix("llmuxbench:"+strconv.Itoa(os.Getpid())+":"))}} {
+		b.Run(s.name, func(b *testing.B) {
+			r, err := router.New(deps, router.WithState(s.state))
+			require.NoError(b, err)
+			req := llm.CompletionRequest{Model: "g", Messages: []llm.Message{llm.UserText("hello")}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Completion(b.Context(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
