@@ -3,8 +3,8 @@ package router
 import (
 	"context"
 	"errors"
-	"sync"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/llmux/llm"
