@@ -357,6 +357,7 @@ func TestCancelDuringBackoffReturnsAtOnce(t *testing.T) {
 		start := time.Now()
 		_, err = r.Completion(ctx, req("g"))
 		assert.ErrorIs(t, err, context.Canceled)
+		assert.ErrorIs(t, err, llm.ErrCanceled)
 		assert.Equal(t, time.Second, time.Since(start))
 		assert.Equal(t, int64(1), a.calls.Load())
 	})
