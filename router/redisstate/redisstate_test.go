@@ -210,3 +210,35 @@ func BenchmarkRoutedCall(b *testing.B) {
 		})
 	}
 }
+
+// Strategies that read statistics go through the pipelined read.
+func TestStatsStrategiesOnRedis(t *testing.T) {
+	t.Parallel()
+	s := redisstate.New(client(t), redisstate.WithPrefix(prefix(t)))
+	var deps []router.Deployment
+	for _, id := range []string{"a", "b", "c"} {
+		deps = append(deps, router.Deployment{ID: id, Group: "g", Model: "mock/" + id, RPM: 1000,
+			Options: []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "hi"})}})
+	}
+	t0 := time.Now().Truncate(time.Minute)
+	clock := router.WithClock(func() time.Time { return t0 })
+	for _, st := range []router.Strategy{router.LeastBusy(), router.UsageBased(), router.LatencyBased(0.1)} {
+		r, err := router.New(deps, router.WithState(s), router.WithStrategy(st), clock)
+		require.NoError(t, err)
+		for range 30 {
+			_, err := r.Completion(t.Context(), llm.CompletionRequest{Model: "g", Messages: []llm.Message{llm.UserText("hi")}})
+			require.NoError(t, err)
+		}
+	}
+	r, err := router.New(deps, router.WithState(s), clock)
+	require.NoError(t, err)
+	h, err := r.Health(t.Context(), "g")
+	require.NoError(t, err)
+	total := 0
+	for _, x := range h {
+		assert.Zero(t, x.InFlight)
+		assert.Positive(t, x.Latency, x.ID)
+		total += x.RPM
+	}
+	assert.Equal(t, 90, total)
+}
