@@ -186,7 +186,8 @@ func WithTokenCounter(f TokenCounter) Option {
 }
 
 // WithClock sets the clock of the rate windows and cooldowns (default
-// time.Now), for tests.
+// time.Now), for tests. Waits (backoff, WithWaitForCooldown) still use real
+// timers, so a stopped clock never sees a cooldown end.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithLease sets how long a request counts as in flight in a shared State if

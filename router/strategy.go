@@ -27,8 +27,9 @@ type Candidate struct {
 	Stats      Stats
 	// Tokens is the estimate of the call's prompt tokens.
 	Tokens int
-	// Price is the deployment's price per input and output token, from its
-	// own prices or the router's PriceFunc; ok is false when unknown.
+	// InputPrice and OutputPrice are the deployment's prices per input and
+	// output token, from its own prices or the router's PriceFunc;
+	// PriceKnown is false when there are none.
 	InputPrice, OutputPrice float64
 	PriceKnown              bool
 
