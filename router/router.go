@@ -73,6 +73,7 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 		}
 		ids[d.ID] = true
 		d.Options = slices.Clip(slices.Clone(d.Options))
+		d.Tags = slices.Clone(d.Tags)
 		x := &dep{d: d, limits: Limits{RPM: d.RPM, TPM: d.TPM, MaxParallel: d.MaxParallel}}
 		x.window = d.ContextWindow
 		if x.window == 0 {

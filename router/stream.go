@@ -116,6 +116,6 @@ func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, st
 }
 
 func streamTimeout(d *dep) error {
-	return &llm.Error{Kind: llm.KindTimeout, Provider: "router", Model: d.d.ID,
-		Message: "no chunk within the deployment's stream timeout of " + d.d.StreamTimeout.String()}
+	return &llm.Error{Kind: llm.KindTimeout, Provider: "router", Model: d.d.Model,
+		Message: "deployment " + d.d.ID + " sent no chunk within its stream timeout of " + d.d.StreamTimeout.String()}
 }
