@@ -44,7 +44,7 @@ func (c Content) MarshalJSON() ([]byte, error) {
 	if c.Parts != nil {
 		return json.Marshal(c.Parts)
 	}
-	return json.Marshal(c.Text)
+	return jsonx.AppendString(make([]byte, 0, len(c.Text)+2), c.Text), nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler; it accepts a string, an array of
@@ -61,6 +61,10 @@ func (c *Content) UnmarshalJSON(b []byte) error {
 		return json.Unmarshal(b, &c.Parts)
 	}
 	c.Parts = nil
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && jsonx.PlainString(b[1:n-1]) {
+		c.Text = string(b[1 : n-1])
+		return nil
+	}
 	return json.Unmarshal(b, &c.Text)
 }
 

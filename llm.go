@@ -98,7 +98,7 @@ func (c *Client) Completion(ctx context.Context, req CompletionRequest, opts ...
 	if err != nil {
 		return nil, err
 	}
-	if err := validateCompletion(&req); err != nil {
+	if err := cl.check(&req); err != nil {
 		return nil, cl.fail(ctx, err)
 	}
 	p, ok := cl.provider.(Completer)
@@ -111,8 +111,19 @@ func (c *Client) Completion(ctx context.Context, req CompletionRequest, opts ...
 		return nil, cl.fail(ctx, err)
 	}
 	cl.finish(&resp.Meta, start)
-	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Usage)
+	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, resp.ServiceTier, resp.Usage)
 	return resp, nil
+}
+
+// check validates a chat request and runs the pre-call checks if asked for.
+func (cl *call) check(req *CompletionRequest) error {
+	if err := validateCompletion(req); err != nil {
+		return err
+	}
+	if cl.cfg.preCheck != nil {
+		return cl.cfg.preCheck(cl.name, cl.model, req)
+	}
+	return nil
 }
 
 // CompletionStream streams a chat completion. The sequence is single-use and
@@ -137,7 +148,7 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 			yield(nil, err)
 			return
 		}
-		if err := validateCompletion(&req); err != nil {
+		if err := cl.check(&req); err != nil {
 			yield(nil, cl.fail(ctx, err))
 			return
 		}
@@ -165,7 +176,7 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 			chunk.Meta = meta
 			if chunk.Usage != nil {
 				last := *meta
-				cl.finishStream(&last, chunk.Usage, start)
+				cl.finishStream(&last, chunk, start)
 				chunk.Meta = &last
 			}
 			if !yield(chunk, nil) {
@@ -195,7 +206,7 @@ func (c *Client) TextCompletion(ctx context.Context, req TextCompletionRequest, 
 		return nil, cl.fail(ctx, err)
 	}
 	cl.finish(&resp.Meta, start)
-	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Usage)
+	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, "", resp.Usage)
 	return resp, nil
 }
 
@@ -209,9 +220,9 @@ func (cl *call) finish(m *Meta, start time.Time) {
 	m.Latency = time.Since(start)
 }
 
-func (cl *call) finishStream(m *Meta, u *Usage, start time.Time) {
+func (cl *call) finishStream(m *Meta, last *Chunk, start time.Time) {
 	m.Latency = time.Since(start)
-	m.Cost = costOf(cl.name, cl.model, u)
+	m.Cost = costOf(cl.name, cl.model, last.Model, last.ServiceTier, last.Usage)
 }
 
 // fail turns any error of a call into an *Error naming the provider and model,

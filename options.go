@@ -44,6 +44,7 @@ type Config struct {
 	providers map[string]Provider
 	mock      *MockResponse
 	responder MockResponder
+	preCheck  func(provider, model string, req *CompletionRequest) error
 }
 
 // Provider returns the name of the provider the call goes to.

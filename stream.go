@@ -22,12 +22,15 @@ func Collect(stream iter.Seq2[*Chunk, error]) (*CompletionResponse, error) {
 	return acc.Response(), nil
 }
 
+// maxChoices bounds the choice indexes Collect accepts.
+const maxChoices = 1024
+
 // Accumulator folds chunks into a response as they arrive, for callers that
 // both print a stream and want the final message. The zero value is ready to
 // use.
 type Accumulator struct {
 	resp    CompletionResponse
-	choices []choiceAcc
+	choices []*choiceAcc
 	meta    *Meta
 }
 
@@ -70,10 +73,13 @@ func (a *Accumulator) Add(c *Chunk) {
 	}
 	for i := range c.Choices {
 		ch := &c.Choices[i]
-		for len(a.choices) <= ch.Index {
-			a.choices = append(a.choices, choiceAcc{})
+		if ch.Index < 0 || ch.Index >= maxChoices {
+			continue // not a choice any provider sends (OpenAI caps n at 128)
 		}
-		acc := &a.choices[ch.Index]
+		for len(a.choices) <= ch.Index {
+			a.choices = append(a.choices, &choiceAcc{})
+		}
+		acc := a.choices[ch.Index]
 		d := &ch.Delta
 		if d.Role != "" {
 			acc.msg.Role = d.Role
@@ -137,7 +143,7 @@ func (a *Accumulator) Response() *CompletionResponse {
 	r.Object = "chat.completion"
 	r.Choices = make([]Choice, len(a.choices))
 	for i := range a.choices {
-		acc := &a.choices[i]
+		acc := a.choices[i]
 		m := acc.msg
 		if m.Role == "" {
 			m.Role = RoleAssistant

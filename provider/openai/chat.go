@@ -8,12 +8,19 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/jsonx"
 )
 
 // header builds the request headers: the configured extra headers, auth, and
 // OpenAI's organization and project.
-func (p *Provider) header(cfg *llm.Config) (http.Header, error) {
+func (p *Provider) header(ctx context.Context, cfg *llm.Config) (http.Header, error) {
 	h := cfg.NewHeader()
+	if p.spec.Auth != nil {
+		if err := p.spec.Auth(ctx, cfg, h); err != nil {
+			return nil, err
+		}
+		return h, nil
+	}
 	key := cfg.Key(p.spec.KeyEnv...)
 	if key == "" && !p.spec.KeyOptional {
 		return nil, &llm.Error{Kind: llm.KindAuthentication, Message: "no API key: set " + envList(p.spec.KeyEnv) + " or pass llm.WithAPIKey"}
@@ -49,7 +56,10 @@ func envList(vars []string) string {
 	return strings.Join(vars, " or ")
 }
 
-func (p *Provider) url(cfg *llm.Config, path string) (string, error) {
+func (p *Provider) url(cfg *llm.Config, model, path string) (string, error) {
+	if p.spec.URL != nil {
+		return p.spec.URL(cfg, model, path)
+	}
 	base := cfg.BaseURLOr(p.spec.BaseURL, p.spec.BaseURLEnv...)
 	if base == "" {
 		return "", &llm.Error{Kind: llm.KindInvalidRequest, Message: "no base URL for provider " + p.spec.Name + ": set " + envList(p.spec.BaseURLEnv) + " or pass llm.WithBaseURL"}
@@ -61,8 +71,13 @@ func (p *Provider) url(cfg *llm.Config, path string) (string, error) {
 // the fields OpenAI does not know stripped and reasoning-model rules applied.
 func (p *Provider) body(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]byte, error) {
 	r := *req
+	if p.spec.Prepare != nil {
+		if err := p.spec.Prepare(&r, cfg); err != nil {
+			return nil, err
+		}
+	}
 	r.Stream = stream
-	if stream {
+	if stream && !p.spec.NoStreamOptions {
 		so := llm.StreamOptions{IncludeUsage: true}
 		r.StreamOptions = &so
 	} else {
@@ -82,7 +97,26 @@ func (p *Provider) body(req *llm.CompletionRequest, cfg *llm.Config, stream bool
 			return nil, err
 		}
 	}
-	return json.Marshal(r)
+	b, err := json.Marshal((*wireRequest)(&r))
+	if err == nil && len(r.Extra) > 0 {
+		b, err = jsonx.MergeObject(b, r.Extra)
+	}
+	if err != nil || (len(p.spec.Unsupported) == 0 && len(p.spec.Rename) == 0) {
+		return b, err
+	}
+	return p.editBody(b, r.Model, cfg.DropUnsupportedParams)
+}
+
+// wireRequest is llm.CompletionRequest without its MarshalJSON method, so
+// that encoding/json encodes the fields directly (the method would encode
+// twice and have encoding/json re-validate the bytes); Extra is merged
+// after.
+type wireRequest llm.CompletionRequest
+
+// EncodeRequest returns the wire body of req as the OpenAI provider sends
+// it (for benchmarks and for translators built on this one).
+func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]byte, error) {
+	return New().body(req, cfg, stream)
 }
 
 // reasoningParams applies the rules of reasoning models to r.
@@ -203,12 +237,12 @@ type chatResponse struct {
 }
 
 // send posts body to path and returns the open response.
-func (p *Provider) send(ctx context.Context, cfg *llm.Config, path string, body []byte, stream bool) (*http.Response, error) {
-	h, err := p.header(cfg)
+func (p *Provider) send(ctx context.Context, cfg *llm.Config, model, path string, body []byte, stream bool) (*http.Response, error) {
+	h, err := p.header(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	u, err := p.url(cfg, path)
+	u, err := p.url(cfg, model, path)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +251,7 @@ func (p *Provider) send(ctx context.Context, cfg *llm.Config, path string, body 
 	}
 	resp, err := httpx.Do(ctx, cfg.HTTPClient, httpx.Request{URL: u, Header: h, Body: body})
 	if err != nil {
-		return nil, classify(err)
+		return nil, p.classify(err)
 	}
 	return resp, nil
 }
@@ -228,7 +262,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.send(ctx, cfg, "/chat/completions", body, false)
+	resp, err := p.send(ctx, cfg, req.Model, "/chat/completions", body, false)
 	if err != nil {
 		return nil, err
 	}
@@ -236,17 +270,40 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
+	r, err := p.decodeResponse(raw, resp.Header)
+	if err != nil {
+		return nil, err
+	}
+	r.Meta.Header = resp.Header
+	if cfg.RawResponse {
+		r.Meta.Raw = raw
+	}
+	return r, nil
+}
+
+// decodeResponse decodes a non-streamed answer, with the Spec's decoder and
+// reasoning field. An answer carrying an error is returned as that error.
+func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.CompletionResponse, error) {
+	if p.spec.DecodeResponse != nil {
+		if hasError(raw) {
+			return nil, p.errorFromBody(0, header, raw)
+		}
+		r, err := p.spec.DecodeResponse(raw)
+		if err != nil {
+			return nil, badResponse(err, raw)
+		}
+		return r, nil
+	}
 	var out chatResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return nil, badResponse(err, raw)
 	}
 	if len(out.Error) > 0 && string(out.Error) != "null" {
-		return nil, errorFromBody(resp.StatusCode, resp.Header, raw)
+		return nil, p.errorFromBody(0, header, raw)
 	}
 	r := &out.CompletionResponse
-	r.Meta.Header = resp.Header
-	if cfg.RawResponse {
-		r.Meta.Raw = raw
+	if p.spec.ReasoningField != "" {
+		p.moveReasoning(raw, r.Choices, nil)
 	}
 	return r, nil
 }

@@ -12,21 +12,31 @@ import (
 
 // classify turns an HTTP error response into an *llm.Error; other errors
 // pass through for the client to classify (connection, context).
-func classify(err error) error {
+func (p *Provider) classify(err error) error {
 	var se *httpx.StatusError
 	if !errors.As(err, &se) {
 		return err
 	}
-	e := errorFromBody(se.StatusCode, se.Header, se.Body)
+	e := p.errorFromBody(se.StatusCode, se.Header, se.Body)
 	e.Err = err
 	return e
 }
 
+// ErrorFromBody classifies an error answer of an OpenAI-compatible API with
+// the Spec's error codes: status is the HTTP status, or 0 for an error event
+// inside a 200 stream. Translators built on this engine use it for error
+// events they find themselves.
+func (p *Provider) ErrorFromBody(status int, header http.Header, body []byte) *llm.Error {
+	return p.errorFromBody(status, header, body)
+}
+
 // errorFromBody reads OpenAI's error envelope {"error": {"message", "type",
-// "param", "code"}} (or a bare {"error": "..."} / {"message": ...} as some
-// compatible servers send) and classifies it. status is 0 for an error event
-// inside a 200 stream.
-func errorFromBody(status int, header http.Header, body []byte) *llm.Error {
+// "param", "code"}}, or the shapes compatible servers send instead: a bare
+// {"error": "..."}, a top-level {"object": "error", "message", "type",
+// "code"} (vLLM, Mistral), or a validation error {"detail": ...} (FastAPI
+// servers, Mistral's 422). status is 0 for an error event inside a 200
+// stream.
+func (p *Provider) errorFromBody(status int, header http.Header, body []byte) *llm.Error {
 	e := &llm.Error{StatusCode: status, RetryAfter: httpx.RetryAfter(header)}
 	root := gjson.ParseBytes(body)
 	env := root.Get("error")
@@ -36,24 +46,59 @@ func errorFromBody(status int, header http.Header, body []byte) *llm.Error {
 		e.Message = env.Get("message").String()
 		typ = env.Get("type").String()
 		e.Code = env.Get("code").String()
-		if e.Code == "" {
-			e.Code = typ
-		}
+		// Azure's content-filter results: "innererror" on the wire,
+		// "inner_error" in its OpenAPI description.
 		if d := env.Get("innererror"); d.Exists() {
+			e.Detail = []byte(d.Raw)
+		} else if d := env.Get("inner_error"); d.Exists() {
 			e.Detail = []byte(d.Raw)
 		}
 	case env.Type == gjson.String:
 		e.Message = env.Str
-	case root.Get("message").Type == gjson.String:
-		e.Message = root.Get("message").Str
+		typ = root.Get("error_type").String() // Hugging Face's TGI
+	case root.Get("message").Exists():
+		m := root.Get("message")
+		if m.Type == gjson.String {
+			e.Message = m.Str
+		} else {
+			e.Message = m.Raw
+		}
+		typ = root.Get("type").String()
+		e.Code = root.Get("code").String()
+	case root.Get("detail").Exists():
+		d := root.Get("detail")
+		if d.Type == gjson.String {
+			e.Message = d.Str
+		} else {
+			e.Message = d.Raw
+			e.Detail = []byte(d.Raw)
+		}
 	default:
 		e.Message = strings.TrimSpace(string(body))
 		if len(e.Message) > 2000 {
 			e.Message = e.Message[:2000]
 		}
 	}
-	e.Kind = kindOf(status, e.Code, typ, e.Message)
+	if e.Code == "" {
+		e.Code = typ
+	}
+	e.Kind = p.kindOf(status, e.Code, typ, e.Message)
 	return e
+}
+
+// kindOf maps a status and the API's error code, type and (where OpenAI
+// gives no code) documented message patterns to a Kind: first the Spec's
+// own codes, then OpenAI's.
+func (p *Provider) kindOf(status int, code, typ, msg string) llm.Kind {
+	if len(p.spec.ErrorCodes) > 0 {
+		if k, ok := p.spec.ErrorCodes[code]; ok {
+			return k
+		}
+		if k, ok := p.spec.ErrorCodes[typ]; ok {
+			return k
+		}
+	}
+	return kindOf(status, code, typ, msg)
 }
 
 // kindOf maps a status and OpenAI's error code, type and (where OpenAI gives

@@ -14,9 +14,21 @@
 // logit_bias). A request that sets one fails with llm.KindUnsupported naming
 // it, before any network call, unless llm.WithDropUnsupportedParams is given,
 // in which case the parameter is dropped.
+//
+// Compatible APIs: NewCompatible(spec) serves any API described by a Spec.
+// A Spec with only a name, base URL and key variables runs exactly OpenAI's
+// code; its other fields describe how an API departs from OpenAI's
+// (parameters refused or renamed, stream_options, the field reasoning text
+// arrives in, where stream usage arrives, error codes) and hooks (URL,
+// Auth, Prepare, DecodeResponse, DecodeChunk) cover what data cannot.
+// Whatever the Spec, a stream's usage is on its last chunk only. Package
+// openaicompat holds the table of vendors; packages azure and mistral are
+// Specs with hooks.
 package openai
 
 import (
+	"context"
+	"net/http"
 	"strings"
 
 	"github.com/llmux/llm"
@@ -45,11 +57,71 @@ type Spec struct {
 	// IsReasoningModel reports models that take max_completion_tokens and
 	// reject sampling parameters; nil means none.
 	IsReasoningModel func(model string) bool
+
+	// The fields below describe how a compatible API departs from OpenAI's.
+	// Their zero values mean "as OpenAI does", so a Spec with none of them
+	// set runs the same code, at the same cost, as OpenAI's own.
+
+	// Unsupported are request fields (JSON names, such as "logit_bias")
+	// the API rejects. A request that sets one fails with
+	// llm.KindUnsupported naming it, before any network call, unless
+	// llm.WithDropUnsupportedParams is given, in which case it is dropped.
+	Unsupported []string
+	// Rename maps request fields (JSON names) to the API's own names, such
+	// as {"seed": "random_seed"}. A renamed field that collides with one
+	// already in the body (from Extra) is dropped: the explicit one wins.
+	Rename map[string]string
+	// NoStreamOptions leaves stream_options out of streamed requests, for
+	// APIs that reject it; they send usage unasked or not at all.
+	NoStreamOptions bool
+	// ReasoningField is the field of a message or delta in which the API
+	// returns reasoning text when it is not "reasoning_content", such as
+	// "reasoning" (OpenRouter, vLLM, LM Studio); its text is moved to
+	// ReasoningContent. Empty means reasoning_content only.
+	ReasoningField string
+	// UsagePath is a gjson path, relative to a stream chunk, where the API
+	// puts the usage of a stream when not in "usage", such as Groq's
+	// "x_groq.usage". Empty means "usage" only.
+	UsagePath string
+	// NoTextCompletion marks APIs without the legacy /completions
+	// endpoint: TextCompletion fails with llm.KindUnsupported.
+	NoTextCompletion bool
+	// ErrorCodes maps the API's error codes or types (the "code" or "type"
+	// of its error envelope) to Kinds, ahead of OpenAI's.
+	ErrorCodes map[string]llm.Kind
+
+	// Hooks, for APIs whose differences are more than data. Each is
+	// optional.
+
+	// URL returns the URL of an endpoint path ("/chat/completions") for
+	// model, replacing base URL + path (Azure's deployment routes).
+	URL func(cfg *llm.Config, model, path string) (string, error)
+	// Auth sets the credentials on h, replacing the default of a key from
+	// cfg or KeyEnv in AuthHeader (Azure's Entra ID tokens). An error it
+	// returns ends the call.
+	Auth func(ctx context.Context, cfg *llm.Config, h http.Header) error
+	// Prepare adjusts a copy of the request before it is encoded (such as
+	// Mistral's tool-call ids). It must copy any slice or map it changes:
+	// they are shared with the caller's request.
+	Prepare func(r *llm.CompletionRequest, cfg *llm.Config) error
+	// DecodeResponse decodes a non-streamed answer (for APIs whose content
+	// is not OpenAI's, such as Mistral's thinking chunks). An answer with
+	// an "error" field is classified before it is called.
+	DecodeResponse func(raw []byte) (*llm.CompletionResponse, error)
+	// DecodeChunk decodes the data of one stream event, as DecodeResponse
+	// does an answer.
+	DecodeChunk func(data []byte) (*llm.Chunk, error)
 }
 
 // Provider is an OpenAI-compatible translator.
 type Provider struct {
 	spec Spec
+	// reasoningKey and usageKey are the quoted last keys of ReasoningField
+	// and UsagePath: a chunk that does not contain them is not searched.
+	reasoningKey, usageKey []byte
+	// deltaReasoning and messageReasoning are the gjson paths of
+	// ReasoningField in a one-choice chunk or answer.
+	deltaReasoning, messageReasoning string
 }
 
 // OpenAI is the Spec of OpenAI's own API.
@@ -67,7 +139,18 @@ var OpenAI = Spec{
 func New() *Provider { return &Provider{spec: OpenAI} }
 
 // NewCompatible returns a provider for an OpenAI-compatible API.
-func NewCompatible(spec Spec) *Provider { return &Provider{spec: spec} }
+func NewCompatible(spec Spec) *Provider {
+	p := &Provider{spec: spec}
+	if spec.ReasoningField != "" {
+		p.reasoningKey = []byte(`"` + spec.ReasoningField + `"`)
+		p.deltaReasoning = "choices.0.delta." + spec.ReasoningField
+		p.messageReasoning = "choices.0.message." + spec.ReasoningField
+	}
+	if spec.UsagePath != "" {
+		p.usageKey = []byte(`"` + spec.UsagePath[strings.LastIndexByte(spec.UsagePath, '.')+1:] + `"`)
+	}
+	return p
+}
 
 func init() { llm.Register("openai", New()) }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
+	"net/http"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/sse"
@@ -18,6 +19,12 @@ type chunk struct {
 }
 
 // CompletionStream implements llm.Streamer.
+//
+// Usage is normalised onto the last chunk: OpenAI sends it on a final chunk
+// without choices, but compatible APIs also send it with the finish reason
+// or on every chunk. Usage found on a chunk that has choices is taken off it
+// and held; when the stream ends, the held usage (the latest) goes out on a
+// final chunk without choices, as OpenAI's would.
 func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config) iter.Seq2[*llm.Chunk, error] {
 	return func(yield func(*llm.Chunk, error) bool) {
 		body, err := p.body(req, cfg, true)
@@ -25,7 +32,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			yield(nil, err)
 			return
 		}
-		resp, err := p.send(ctx, cfg, "/chat/completions", body, true)
+		resp, err := p.send(ctx, cfg, req.Model, "/chat/completions", body, true)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -33,9 +40,26 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		defer resp.Body.Close()
 		meta := &llm.Meta{Header: resp.Header}
 		dec := sse.NewDecoder(resp.Body)
+		var held *llm.Chunk // the usage-only chunk, or the last chunk seen, to carry the usage
+		var usage *llm.Usage
+		flush := func() {
+			if usage == nil {
+				return
+			}
+			if held == nil || len(held.Choices) > 0 {
+				last := &llm.Chunk{Object: "chat.completion.chunk", Choices: []llm.ChunkChoice{}, Meta: meta}
+				if held != nil {
+					last.ID, last.Created, last.Model, last.SystemFingerprint = held.ID, held.Created, held.Model, held.SystemFingerprint
+				}
+				held = last
+			}
+			held.Usage = usage
+			yield(held, nil)
+		}
 		for {
 			ev, err := dec.Next()
 			if err == io.EOF {
+				flush()
 				return
 			}
 			if err != nil {
@@ -43,22 +67,62 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				return
 			}
 			if string(ev.Data) == "[DONE]" {
+				flush()
 				return
 			}
-			c := new(chunk)
-			if err := json.Unmarshal(ev.Data, c); err != nil {
-				yield(nil, badResponse(err, ev.Data))
+			out, err := p.decodeEvent(ev.Type, ev.Data, resp.Header)
+			if err != nil {
+				yield(nil, err)
 				return
 			}
-			if (len(c.Error) > 0 && string(c.Error) != "null") || string(ev.Type) == "error" {
-				yield(nil, errorFromBody(0, resp.Header, ev.Data))
-				return
-			}
-			out := &c.Chunk
 			out.Meta = meta
+			if out.Usage != nil {
+				usage = out.Usage
+				if len(out.Choices) == 0 {
+					held = out // OpenAI's usage-only chunk: sent at the end
+					continue
+				}
+				out.Usage = nil
+			}
+			if usage != nil {
+				held = out
+			}
 			if !yield(out, nil) {
 				return
 			}
 		}
 	}
+}
+
+// decodeEvent decodes the data of one stream event with the Spec's decoder
+// (else the fast decodeChunk), reasoning field and usage path. An error
+// event is returned as its error.
+func (p *Provider) decodeEvent(typ, data []byte, header http.Header) (*llm.Chunk, error) {
+	var out *llm.Chunk
+	if p.spec.DecodeChunk != nil {
+		if string(typ) == "error" || hasError(data) {
+			return nil, p.errorFromBody(0, header, data)
+		}
+		c, err := p.spec.DecodeChunk(data)
+		if err != nil {
+			return nil, badResponse(err, data)
+		}
+		out = c
+	} else {
+		c, err := decodeChunk(data)
+		if err != nil {
+			return nil, badResponse(err, data)
+		}
+		if (len(c.Error) > 0 && string(c.Error) != "null") || string(typ) == "error" {
+			return nil, p.errorFromBody(0, header, data)
+		}
+		out = &c.Chunk
+		if p.spec.ReasoningField != "" {
+			p.moveReasoning(data, nil, out.Choices)
+		}
+	}
+	if out.Usage == nil && p.spec.UsagePath != "" {
+		out.Usage = p.usageAt(data)
+	}
+	return out, nil
 }

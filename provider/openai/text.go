@@ -11,6 +11,9 @@ import (
 // TextCompletion implements llm.TextCompleter with the legacy
 // /completions endpoint.
 func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRequest, cfg *llm.Config) (*llm.TextCompletionResponse, error) {
+	if p.spec.NoTextCompletion {
+		return nil, &llm.Error{Kind: llm.KindUnsupported, Message: "provider " + p.spec.Name + " does not support text completions; use chat completions"}
+	}
 	r := *req
 	r.Stream = false
 	r.StreamOptions = nil
@@ -18,7 +21,7 @@ func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRe
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.send(ctx, cfg, "/completions", body, false)
+	resp, err := p.send(ctx, cfg, req.Model, "/completions", body, false)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +37,7 @@ func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRe
 		return nil, badResponse(err, raw)
 	}
 	if len(out.Error) > 0 && string(out.Error) != "null" {
-		return nil, errorFromBody(resp.StatusCode, resp.Header, raw)
+		return nil, p.errorFromBody(0, resp.Header, raw)
 	}
 	t := &out.TextCompletionResponse
 	t.Meta.Header = resp.Header

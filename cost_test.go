@@ -1,0 +1,102 @@
+package llm_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"strings"
+	"testing"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/cost"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCostOnEveryResult(t *testing.T) {
+	t.Parallel()
+	// gpt-4o: $2.50/M input, $1.25/M cached input, $10/M output.
+	// 1117 prompt tokens of which 1024 cached, 46 completion tokens:
+	// 93 × 2.5e-6 + 1024 × 1.25e-6 + 46 × 1e-5 = 0.0002325 + 0.00128 + 0.00046 = 0.0019725
+	u := &llm.Usage{PromptTokens: 1117, CompletionTokens: 46, TotalTokens: 1163}
+	u.PromptTokensDetails.CachedTokens = 1024
+	script := llm.WithMockResponse(llm.MockResponse{Content: "hi", Usage: u})
+	req := userReq("openai/gpt-4o", "hi")
+
+	resp, err := llm.Completion(t.Context(), req, script)
+	require.NoError(t, err)
+	c := resp.Meta.Cost
+	require.NotNil(t, c)
+	assert.True(t, c.Known)
+	assert.InDelta(t, 0.0019725, c.Total, 1e-12)
+	assert.InDelta(t, 0.00128, c.CacheRead, 1e-12)
+	assert.InDelta(t, 0.00046, c.Output, 1e-12)
+
+	// The stream's last chunk and Collect carry the same cost.
+	var last *llm.Chunk
+	for ch, err := range llm.CompletionStream(t.Context(), req, script) {
+		require.NoError(t, err)
+		last = ch
+	}
+	require.NotNil(t, last.Meta.Cost)
+	assert.InDelta(t, 0.0019725, last.Meta.Cost.Total, 1e-12)
+	col, err := llm.Collect(llm.CompletionStream(t.Context(), req, script))
+	require.NoError(t, err)
+	assert.InDelta(t, 0.0019725, col.Meta.Cost.Total, 1e-12)
+
+	// A model the table does not know: the cost is marked unknown, not $0.
+	resp, err = llm.Completion(t.Context(), userReq("mock/whatever", "hi"))
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.False(t, resp.Meta.Cost.Known)
+}
+
+func TestPreCallChecks(t *testing.T) {
+	t.Parallel()
+	// Nothing listens there: a check that lets the call through fails with a
+	// connection error instead of the expected kind.
+	noNet := []llm.Option{llm.WithPreCallChecks(), llm.WithAPIKey("k"), llm.WithBaseURL("http://127.0.0.1:1"), llm.WithProvider(stubOpenAI{})}
+
+	long := userReq("openai/gpt-4", strings.Repeat("word ", 20000)) // gpt-4: 8,192-token window
+	_, err := llm.Completion(t.Context(), long, noNet...)
+	require.ErrorIs(t, err, llm.ErrContextWindowExceeded)
+	require.ErrorIs(t, err, cost.ErrContextWindow)
+
+	tools := userReq("openai/gpt-5-chat-latest", "hi") // the table says it lacks function calling
+	tools.Tools = []llm.Tool{llm.FunctionTool("f", "", `{"type":"object"}`)}
+	_, err = llm.Collect(llm.CompletionStream(t.Context(), tools, noNet...))
+	require.ErrorIs(t, err, llm.ErrUnsupported)
+
+	// Within the window, and without the option, the call goes through.
+	_, err = llm.Completion(t.Context(), userReq("openai/gpt-4", "short"), noNet...)
+	require.NoError(t, err)
+	_, err = llm.Completion(t.Context(), long, llm.WithProvider(stubOpenAI{}))
+	require.NoError(t, err)
+}
+
+// stubOpenAI stands in for the openai provider (not imported by this package's
+// tests) and answers everything.
+type stubOpenAI struct{}
+
+func (stubOpenAI) Name() string { return "openai" }
+
+func (stubOpenAI) Completion(_ context.Context, req *llm.CompletionRequest, _ *llm.Config) (*llm.CompletionResponse, error) {
+	return &llm.CompletionResponse{Model: req.Model, Choices: []llm.Choice{{Message: llm.AssistantText("ok"), FinishReason: "stop"}}}, nil
+}
+
+func (stubOpenAI) CompletionStream(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config) iter.Seq2[*llm.Chunk, error] {
+	return func(yield func(*llm.Chunk, error) bool) { yield(nil, errors.New("unreachable")) }
+}
+
+func TestCountTokens(t *testing.T) {
+	t.Parallel()
+	// OpenAI cookbook: each message costs 3 tokens plus its values, the role
+	// "user" (1) and "hello world" (2); the reply is primed with 3 more:
+	// 3 + 1 + 2 + 3 = 9.
+	tc := llm.CountTokens("openai/gpt-4o", &llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hello world")}})
+	assert.Equal(t, 9, tc.Tokens)
+	assert.False(t, tc.Estimated)
+	assert.Equal(t, "o200k_base", tc.Encoding)
+	est := llm.CountTokens("anthropic/claude-sonnet-4-20250514", &llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hello world")}})
+	assert.True(t, est.Estimated)
+}

@@ -1,0 +1,82 @@
+package jsonx
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestMergeObject(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		body  string
+		extra map[string]any
+		want  string
+	}{
+		{`{"a":1}`, nil, `{"a":1}`},
+		{`{"a":1}`, map[string]any{"b": 2, "c": "x"}, `{"a":1,"b":2,"c":"x"}`},
+		{`{}`, map[string]any{"b": true}, `{"b":true}`},
+		{`{"a":1,"b":{"c":2}}`, map[string]any{"b": 3}, `{"a":1,"b":3}`},
+		{`{"a.b":1}`, map[string]any{"a.b": 2}, `{"a.b":2}`},
+		{`{"a":1} `, map[string]any{"raw": json.RawMessage(`[1,2]`)}, `{"a":1,"raw":[1,2]}`},
+	}
+	for _, c := range cases {
+		got, err := MergeObject([]byte(c.body), c.extra)
+		if err != nil {
+			t.Fatalf("%s: %v", c.body, err)
+		}
+		var g, w any
+		_ = json.Unmarshal(got, &g)
+		_ = json.Unmarshal([]byte(c.want), &w)
+		gb, _ := json.Marshal(g)
+		wb, _ := json.Marshal(w)
+		if string(gb) != string(wb) {
+			t.Errorf("MergeObject(%s, %v): got %s, want %s", c.body, c.extra, got, c.want)
+		}
+	}
+	if _, err := MergeObject([]byte(`[1]`), map[string]any{"a": 1}); err == nil {
+		t.Error("merging into an array: want an error")
+	}
+	if _, err := MergeObject([]byte(`{}`), map[string]any{"a": make(chan int)}); err == nil {
+		t.Error("an unencodable value: want an error")
+	}
+}
+
+func TestFieldNames(t *testing.T) {
+	t.Parallel()
+	type s struct {
+		A int `json:"a,omitempty"`
+		B int `json:"-"`
+		C int
+		d int
+	}
+	got := FieldNames(s{})
+	if len(got) != 2 || !got["a"] || !got["C"] {
+		t.Errorf("got %v, want a and C", got)
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "quote\" back\\ nl\n tab\t", "<html>&", "\u2028\u2029", "\xff\xfe bad", "é中文🙂", "\x00\x1f\x7f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+		// PlainString: when it says plain, the bytes are the decoded value.
+		raw := want[1 : len(want)-1]
+		if PlainString(raw) {
+			var back string
+			if err := json.Unmarshal(want, &back); err != nil || back != string(raw) {
+				t.Fatalf("PlainString(%q) but decodes to %q", raw, back)
+			}
+		}
+		if PlainString([]byte(s)) {
+			var back string
+			if err := json.Unmarshal([]byte(`"`+s+`"`), &back); err != nil || back != s {
+				t.Fatalf("PlainString(%q) but decodes to %q (%v)", s, back, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,192 @@
+package anthropic
+
+import (
+	"encoding/json"
+
+	"github.com/llmux/llm"
+)
+
+// The Messages API wire types, from Anthropic's OpenAPI spec
+// (CreateMessageParams, Message, the streaming events).
+
+type request struct {
+	AnthropicVersion string        `json:"anthropic_version,omitempty"`
+	AnthropicBeta    []string      `json:"anthropic_beta,omitempty"`
+	Model            string        `json:"model,omitempty"`
+	Messages         []message     `json:"messages"`
+	System           []block       `json:"system,omitempty"`
+	MaxTokens        int           `json:"max_tokens"`
+	Metadata         *metadata     `json:"metadata,omitempty"`
+	StopSequences    []string      `json:"stop_sequences,omitempty"`
+	Stream           bool          `json:"stream,omitempty"`
+	Temperature      *float64      `json:"temperature,omitempty"`
+	TopP             *float64      `json:"top_p,omitempty"`
+	Thinking         *thinking     `json:"thinking,omitempty"`
+	Tools            []tool        `json:"tools,omitempty"`
+	ToolChoice       *toolChoice   `json:"tool_choice,omitempty"`
+	OutputFormat     *outputFormat `json:"output_format,omitempty"`
+}
+
+type message struct {
+	Role    string  `json:"role"`
+	Content []block `json:"content"`
+}
+
+type metadata struct {
+	UserID string `json:"user_id"`
+}
+
+type thinking struct {
+	Type         string `json:"type"`
+	BudgetTokens int    `json:"budget_tokens,omitempty"`
+}
+
+type tool struct {
+	Name         string            `json:"name"`
+	Description  string            `json:"description,omitempty"`
+	InputSchema  json.RawMessage   `json:"input_schema"`
+	CacheControl *llm.CacheControl `json:"cache_control,omitempty"`
+}
+
+type toolChoice struct {
+	Type                   string `json:"type"`
+	Name                   string `json:"name,omitempty"`
+	DisableParallelToolUse bool   `json:"disable_parallel_tool_use,omitempty"`
+}
+
+type outputFormat struct {
+	Type   string          `json:"type"`
+	Schema json.RawMessage `json:"schema"`
+}
+
+// block is a content block of a request (text, image, document, tool_use,
+// tool_result, thinking, redacted_thinking) or of a response.
+type block struct {
+	Type string `json:"type"`
+	// text
+	Text string `json:"text,omitempty"`
+	// image, document
+	Source *source `json:"source,omitempty"`
+	Title  string  `json:"title,omitempty"`
+	// tool_use
+	ID    string          `json:"id,omitempty"`
+	Name  string          `json:"name,omitempty"`
+	Input json.RawMessage `json:"input,omitempty"`
+	// tool_result
+	ToolUseID string  `json:"tool_use_id,omitempty"`
+	Content   []block `json:"content,omitempty"`
+	// thinking, redacted_thinking
+	Thinking  string `json:"thinking,omitempty"`
+	Signature string `json:"signature,omitempty"`
+	Data      string `json:"data,omitempty"`
+
+	CacheControl *llm.CacheControl `json:"cache_control,omitempty"`
+}
+
+type source struct {
+	Type      string `json:"type"` // base64, url, text, file
+	MediaType string `json:"media_type,omitempty"`
+	Data      string `json:"data,omitempty"`
+	URL       string `json:"url,omitempty"`
+	FileID    string `json:"file_id,omitempty"`
+}
+
+// response is a Message object.
+type response struct {
+	ID           string  `json:"id"`
+	Type         string  `json:"type"`
+	Role         string  `json:"role"`
+	Model        string  `json:"model"`
+	Content      []block `json:"content"`
+	StopReason   string  `json:"stop_reason"`
+	StopSequence *string `json:"stop_sequence"`
+	Usage        usage   `json:"usage"`
+}
+
+// usage is Usage and MessageDeltaUsage: the delta's counts are cumulative
+// and null when unchanged, hence the pointers.
+type usage struct {
+	InputTokens              *int           `json:"input_tokens"`
+	OutputTokens             *int           `json:"output_tokens"`
+	CacheCreationInputTokens *int           `json:"cache_creation_input_tokens"`
+	CacheReadInputTokens     *int           `json:"cache_read_input_tokens"`
+	CacheCreation            *cacheCreation `json:"cache_creation"`
+}
+
+type cacheCreation struct {
+	Ephemeral1hInputTokens int `json:"ephemeral_1h_input_tokens"`
+	Ephemeral5mInputTokens int `json:"ephemeral_5m_input_tokens"`
+}
+
+// merge overlays the non-null counts of d on u.
+func (u *usage) merge(d *usage) {
+	if d.InputTokens != nil {
+		u.InputTokens = d.InputTokens
+	}
+	if d.OutputTokens != nil {
+		u.OutputTokens = d.OutputTokens
+	}
+	if d.CacheCreationInputTokens != nil {
+		u.CacheCreationInputTokens = d.CacheCreationInputTokens
+	}
+	if d.CacheReadInputTokens != nil {
+		u.CacheReadInputTokens = d.CacheReadInputTokens
+	}
+	if d.CacheCreation != nil {
+		u.CacheCreation = d.CacheCreation
+	}
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// toLLM converts to OpenAI semantics: prompt tokens include cache reads and
+// cache writes.
+func (u *usage) toLLM() *llm.Usage {
+	in, read, write := deref(u.InputTokens), deref(u.CacheReadInputTokens), deref(u.CacheCreationInputTokens)
+	out := deref(u.OutputTokens)
+	r := &llm.Usage{
+		PromptTokens:     in + read + write,
+		CompletionTokens: out,
+		TotalTokens:      in + read + write + out,
+	}
+	r.PromptTokensDetails.CachedTokens = read
+	r.PromptTokensDetails.CacheCreationTokens = write
+	if u.CacheCreation != nil {
+		r.PromptTokensDetails.CacheCreation1hTokens = u.CacheCreation.Ephemeral1hInputTokens
+	}
+	return r
+}
+
+// event is any streaming event: message_start, content_block_start,
+// content_block_delta, content_block_stop, message_delta, message_stop,
+// ping, error.
+type event struct {
+	Type         string     `json:"type"`
+	Message      *response  `json:"message"`
+	Index        int        `json:"index"`
+	ContentBlock *block     `json:"content_block"`
+	Delta        *delta     `json:"delta"`
+	Usage        *usage     `json:"usage"`
+	Error        *wireError `json:"error"`
+}
+
+// delta is a content_block_delta's delta (text_delta, input_json_delta,
+// thinking_delta, signature_delta) or a message_delta's.
+type delta struct {
+	Type        string `json:"type"`
+	Text        string `json:"text"`
+	PartialJSON string `json:"partial_json"`
+	Thinking    string `json:"thinking"`
+	Signature   string `json:"signature"`
+	StopReason  string `json:"stop_reason"`
+}
+
+type wireError struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}

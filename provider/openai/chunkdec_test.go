@@ -1,0 +1,74 @@
+package openai
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+var chunkSamples = []string{
+	`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_fc9f1d7035","choices":[{"index":0,"delta":{"content":"token "},"logprobs":null,"finish_reason":null}]}`,
+	`{"id":"c","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}],"refusal":null},"finish_reason":null}],"usage":null}`,
+	`{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3,"prompt_tokens_details":{"cached_tokens":1}}}`,
+	`{"id":"c","choices":[{"index":1,"delta":{"content":"line\nwith \"escapes\" \u00e9"},"finish_reason":"stop","logprobs":{"content":[{"token":"a","logprob":-0.1,"bytes":[97],"top_logprobs":[]}]}}]}`,
+	`{"error":{"message":"boom","type":"server_error"}}`,
+	`{"ID":"upper","Choices":[{"Index":2}]}`,
+	`{"id":"dup","id":"dup2","choices":[{"index":0},{"index":1,"delta":{"reasoning_content":"hmm"}}]}`,
+	`{"id":"\ud800 lone","choices":null}`,
+	`{"id":"bad` + "\xff" + `utf8"}`,
+	`{"created":1.5}`, `{"created":"x"}`, `{"choices":{}}`, `{"choices":[1]}`, `{"choices":[{"delta":[]}]}`,
+	`{"choices":[{"index":99999999999999999999}]}`, `null`, `[]`, `"s"`, `{"x":{"deep":[1,2,{"a":null}]}}`, `{`, ``,
+	`{"choices":[{"delta":{"content":42}}]}`, `{"choſces":[]}`, `{"chunk":1,"model":null}`,
+}
+
+// TestDecodeChunkMatchesEncodingJSON is the differential check of the fast
+// decoder against encoding/json.
+func TestDecodeChunkMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, s := range chunkSamples {
+		checkSame(t, []byte(s))
+	}
+}
+
+func checkSame(t *testing.T, data []byte) {
+	t.Helper()
+	want := new(chunk)
+	wantErr := json.Unmarshal(data, want)
+	got, gotErr := decodeChunk(data)
+	if (wantErr == nil) != (gotErr == nil) {
+		t.Fatalf("%q: got error %v, encoding/json %v", data, gotErr, wantErr)
+	}
+	if wantErr == nil && !reflect.DeepEqual(got, want) {
+		gb, _ := json.Marshal(got)
+		wb, _ := json.Marshal(want)
+		t.Fatalf("%q:\n got %s (%+v)\nwant %s (%+v)", data, gb, got.Error, wb, want.Error)
+	}
+}
+
+func FuzzDecodeChunk(f *testing.F) {
+	for _, s := range chunkSamples {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkSame(t, data) })
+}
+
+func BenchmarkDecodeChunk(b *testing.B) {
+	data := []byte(chunkSamples[0])
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeChunk(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c := new(chunk)
+			if err := json.Unmarshal(data, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

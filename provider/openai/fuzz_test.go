@@ -1,0 +1,79 @@
+package openai_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/llmux/llm"
+)
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// fuzzClient answers every request with status and body, without a network.
+func fuzzClient(status int, body []byte) *http.Client {
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"text/event-stream"}},
+			Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
+	})}
+}
+
+// FuzzStream feeds arbitrary bytes to the stream decoder: it must never
+// panic, yield at most one error, and yield it last, as an *llm.Error.
+func FuzzStream(f *testing.F) {
+	f.Add(streamBody(2))
+	f.Add([]byte("data: {\"error\":{\"message\":\"x\",\"type\":\"server_error\"}}\n\n"))
+	f.Add([]byte("data: {\"choices\":[{\"index\":-5,\"delta\":{\"tool_calls\":[{\"index\":99999999,\"function\":{\"arguments\":\"{\"}}]}}]}\n\n"))
+	f.Add([]byte("event: error\ndata: nope\n\n"))
+	f.Add([]byte("data: [DONE]\n\ndata: after\n\n"))
+	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(fuzzClient(200, body))}
+		errs := 0
+		for c, err := range llm.CompletionStream(t.Context(), req, opts...) {
+			if errs > 0 {
+				t.Fatal("an element after the error")
+			}
+			if err != nil {
+				errs++
+				var le *llm.Error
+				if !errors.As(err, &le) {
+					t.Fatalf("got %T %v, want an *llm.Error", err, err)
+				}
+				continue
+			}
+			if c == nil {
+				t.Fatal("nil chunk without error")
+			}
+		}
+		// Collect must survive whatever the chunks hold.
+		_, _ = llm.Collect(llm.CompletionStream(t.Context(), req, opts...))
+	})
+}
+
+// FuzzCompletion feeds arbitrary bytes as a (2xx or error) response body.
+func FuzzCompletion(f *testing.F) {
+	f.Add(200, []byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`))
+	f.Add(400, []byte(`{"error":{"message":"maximum context length","code":"context_length_exceeded"}}`))
+	f.Add(429, []byte(`{"error":"slow"}`))
+	f.Add(200, []byte(`{"error":{"message":"oops"}}`))
+	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 100 || status > 599 {
+			return
+		}
+		resp, err := llm.Completion(t.Context(), req, llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(fuzzClient(status, body)))
+		if err != nil {
+			var le *llm.Error
+			if !errors.As(err, &le) {
+				t.Fatalf("got %T %v, want an *llm.Error", err, err)
+			}
+			return
+		}
+		_ = resp.Text()
+	})
+}
