@@ -41,7 +41,8 @@ type Deployment struct {
 	// for a stream's first chunk. Zero means only the caller's context.
 	Timeout, StreamTimeout time.Duration
 	// InputCostPerToken and OutputCostPerToken override the router's
-	// PriceFunc for this deployment when either is set.
+	// PriceFunc for this deployment when either is set, for the cost-based
+	// strategy and for Meta.Cost of the deployment's results.
 	InputCostPerToken, OutputCostPerToken float64
 	// ContextWindow overrides the router's ContextWindowFunc: the most
 	// tokens the model takes in.

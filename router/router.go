@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/cost"
 )
 
 // Router spreads calls for model groups over deployments, retrying, falling
@@ -247,6 +248,9 @@ func (r *Router) complete(ctx context.Context, req *llm.CompletionRequest, opts 
 		if err == nil {
 			p.succeed(ctx, d, g, lat, resp.Usage)
 			resp.Meta.Deployment = d.d.ID
+			if c := d.customCost(resp.Usage); c != nil {
+				resp.Meta.Cost = c
+			}
 			return resp, nil
 		}
 		p.fail(ctx, d, g, err, lat)
@@ -258,4 +262,20 @@ func (r *Router) deploymentOptions(d *dep, opts []llm.Option) []llm.Option {
 		return d.d.Options
 	}
 	return append(d.d.Options, opts...) // Options is clipped: this copies
+}
+
+// customCost prices a call with the deployment's own per-token prices, or
+// returns nil when it has none (the llm client's price from the model table
+// then stands).
+func (d *dep) customCost(u *llm.Usage) *llm.Cost {
+	if u == nil || (d.d.InputCostPerToken == 0 && d.d.OutputCostPerToken == 0) {
+		return nil
+	}
+	p := cost.Prices{Rates: cost.Rates{Input: d.d.InputCostPerToken, Output: d.d.OutputCostPerToken}, Units: cost.UnitToken}
+	c, _ := p.Cost(cost.Usage{
+		PromptTokens: u.PromptTokens, CachedTokens: u.PromptTokensDetails.CachedTokens,
+		CacheWriteTokens: u.PromptTokensDetails.CacheCreationTokens,
+		CompletionTokens: u.CompletionTokens, ReasoningTokens: u.CompletionTokensDetails.ReasoningTokens,
+	})
+	return &c
 }

@@ -222,3 +222,32 @@ func TestContextWindowFromModelTable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "g/openai/gpt-3.5-turbo", resp.Meta.Deployment)
 }
+
+// A deployment's own prices price its results.
+func TestCustomPricesPriceResults(t *testing.T) {
+	t.Parallel()
+	usage := &llm.Usage{PromptTokens: 1000, CompletionTokens: 100, TotalTokens: 1100}
+	r, err := router.New([]router.Deployment{{Group: "g", Model: "openai/gpt-4o", InputCostPerToken: 1e-6, OutputCostPerToken: 1e-5,
+		Options: []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "ok", Usage: usage})}}})
+	require.NoError(t, err)
+	resp, err := r.Completion(t.Context(), req("g"))
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.True(t, resp.Meta.Cost.Known)
+	assert.InDelta(t, 0.001+0.001, resp.Meta.Cost.Total, 1e-12)
+
+	final, err := llm.Collect(r.CompletionStream(t.Context(), req("g")))
+	require.NoError(t, err)
+	require.NotNil(t, final.Meta.Cost)
+	assert.InDelta(t, 0.002, final.Meta.Cost.Total, 1e-12)
+
+	// Without custom prices the model table's price stands.
+	r, err = router.New([]router.Deployment{{Group: "g", Model: "openai/gpt-4o",
+		Options: []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "ok", Usage: usage})}}})
+	require.NoError(t, err)
+	resp, err = r.Completion(t.Context(), req("g"))
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.True(t, resp.Meta.Cost.Known)
+	assert.NotEqual(t, 0.002, resp.Meta.Cost.Total)
+}

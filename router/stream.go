@@ -92,6 +92,9 @@ func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, st
 		}
 		if chunk.Usage != nil {
 			usage = chunk.Usage
+			if c := d.customCost(usage); c != nil && chunk.Meta != nil {
+				chunk.Meta.Cost = c
+			}
 		}
 		if !yield(chunk, nil) {
 			p.succeed(ctx, d, g, ttft, usage)
