@@ -718,3 +718,16 @@ func TestDeadlineDuringBackoff(t *testing.T) {
 		assert.Equal(t, llm.KindServer, re.Attempts[0].Kind)
 	})
 }
+
+func TestAsProviderPricesFromResponseModel(t *testing.T) {
+	t.Parallel()
+	r, err := router.New([]router.Deployment{{Group: "g", Model: "openai/gpt-4o",
+		Options: []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "ok"})}}})
+	require.NoError(t, err)
+	cl := llm.NewClient(llm.WithProvider(r.Provider()))
+	resp, err := cl.Completion(t.Context(), req("router/g"))
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.True(t, resp.Meta.Cost.Known, "priced as gpt-4o, the model the response names")
+	assert.Positive(t, resp.Meta.Cost.Total)
+}
