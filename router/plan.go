@@ -19,7 +19,8 @@ const scratch = 8
 // routing decisions, so that a decision allocates nothing more.
 type plan struct {
 	r        *Router
-	req      *llm.CompletionRequest
+	req      *llm.CompletionRequest // &reqBuf
+	reqBuf   llm.CompletionRequest
 	co       callOptions
 	asked    string // the group the call asked for
 	tokens   int
@@ -52,11 +53,12 @@ func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, err
 		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no model group "+req.Model+" in the router")}
 	}
 	p := planPool.Get().(*plan)
-	p.r, p.req, p.co, p.asked, p.group = r, req, co, req.Model, g
+	p.reqBuf = *req // a copy, so that the caller's request need not escape
+	p.r, p.req, p.co, p.asked, p.group = r, &p.reqBuf, co, req.Model, g
 	p.tried = p.triedBuf[:0]
 	p.attempts = p.attBuf[:0]
 	p.visited = append(p.visBuf[:0], name)
-	p.tokens = r.cfg.tokens(req)
+	p.tokens = r.cfg.tokens(p.req)
 	return p, nil
 }
 

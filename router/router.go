@@ -226,6 +226,7 @@ func (r *Router) complete(ctx context.Context, req *llm.CompletionRequest, opts 
 		return nil, err
 	}
 	defer releasePlan(p)
+	req = p.req
 	cl := r.client()
 	model := req.Model
 	for {
