@@ -433,6 +433,9 @@ type Meta struct {
 	// Cost is the price of the call in US dollars, itemised; nil until the
 	// call completes.
 	Cost *Cost
+	// Deployment is the ID of the router deployment that served the call
+	// (package router); empty for a call that was not routed.
+	Deployment string
 }
 
 // Text returns the content of the first choice, or "".

@@ -1,0 +1,304 @@
+package router
+
+import (
+	"time"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/cost"
+)
+
+// Deployment is one backend of a model group: callers ask for the group
+// (Group), the router sends to Model with Options.
+type Deployment struct {
+	// ID identifies the deployment in State (it must be the same on every
+	// instance sharing a State), in Meta.Deployment and in errors. It
+	// defaults to Group + "/" + Model, with "#2", "#3"... appended to
+	// repeats.
+	ID string
+	// Group is the model group name callers ask for, such as "gpt-4o".
+	Group string
+	// Model is the llm model string, such as "azure/my-gpt-4o".
+	Model string
+	// Options are the llm options of the deployment's calls (API key, base
+	// URL...), applied before the call's own options.
+	Options []llm.Option
+
+	// RPM and TPM limit the requests and tokens per minute; MaxParallel
+	// limits the requests in flight. Zero means no limit.
+	RPM, TPM, MaxParallel int
+	// Weight is the deployment's share of the traffic under
+	// WeightedShuffle (default: RPM, else TPM, else 1).
+	Weight float64
+	// Order is the deployment's priority tier: the router uses the lowest
+	// Order among the available deployments, whatever the strategy.
+	Order int
+	// Tags are matched against a call's tags (WithTags): a call with tags
+	// goes to the deployments sharing at least one of them, or, when none
+	// does, to those tagged "default"; a call without tags may go to any
+	// deployment of its group.
+	Tags []string
+	// Timeout bounds one non-streamed attempt; StreamTimeout bounds the wait
+	// for a stream's first chunk. Zero means only the caller's context.
+	Timeout, StreamTimeout time.Duration
+	// InputCostPerToken and OutputCostPerToken override the router's
+	// PriceFunc for this deployment when either is set, for the cost-based
+	// strategy and for Meta.Cost of the deployment's results.
+	InputCostPerToken, OutputCostPerToken float64
+	// ContextWindow overrides the router's ContextWindowFunc: the most
+	// tokens the model takes in.
+	ContextWindow int
+}
+
+// Option configures a Router.
+type Option func(*config)
+
+type config struct {
+	name            string
+	state           State
+	strategy        Strategy
+	client          *llm.Client
+	retries         int
+	maxAttempts     int
+	retryPolicy     RetryPolicy
+	backoff         Backoff
+	cooldown        CooldownPolicy
+	fallbackPolicy  FallbackPolicy
+	fallbacks       map[string][]string
+	cwFallbacks     map[string][]string
+	cpFallbacks     map[string][]string
+	defaultFallback []string
+	aliases         map[string]string
+	waitCooldown    bool
+	price           PriceFunc
+	contextWindow   ContextWindowFunc
+	tokens          TokenCounter
+	customTokens    bool
+	now             func() time.Time
+	lease           time.Duration
+}
+
+// PriceFunc returns a model's price in US dollars per input and output
+// token; ok is false when unknown. model is the deployment's llm model
+// string.
+type PriceFunc func(model string) (input, output float64, ok bool)
+
+// ContextWindowFunc returns the most tokens a model takes in, or 0 when
+// unknown (no pre-call check).
+type ContextWindowFunc func(model string) int
+
+// TokenCounter estimates the prompt tokens of a request.
+type TokenCounter func(req *llm.CompletionRequest) int
+
+// Defaults.
+const (
+	DefaultRetries     = 2
+	DefaultMaxAttempts = 10
+	DefaultLease       = 10 * time.Minute
+)
+
+// WithName sets the provider name of the router (default "router"): with
+// llm.NewClient(llm.WithProvider(r)), model strings "<name>/<group>" go to
+// it.
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// WithState sets where the router keeps its state (default NewMemory()).
+func WithState(s State) Option { return func(c *config) { c.state = s } }
+
+// WithStrategy sets the routing strategy (default WeightedShuffle()).
+func WithStrategy(s Strategy) Option { return func(c *config) { c.strategy = s } }
+
+// WithClient sets the llm client the router calls deployments with (default
+// llm.Default() at each call).
+func WithClient(cl *llm.Client) Option { return func(c *config) { c.client = cl } }
+
+// WithRetries sets how many times a failed call is retried within its model
+// group before its fallbacks (default DefaultRetries).
+func WithRetries(n int) Option { return func(c *config) { c.retries = max(n, 0) } }
+
+// WithMaxAttempts bounds the attempts of one call over all its retries and
+// fallbacks (default DefaultMaxAttempts).
+func WithMaxAttempts(n int) Option { return func(c *config) { c.maxAttempts = max(n, 1) } }
+
+// WithRetryPolicy sets which errors are retried (default DefaultRetryPolicy).
+func WithRetryPolicy(p RetryPolicy) Option { return func(c *config) { c.retryPolicy = p } }
+
+// WithBackoff sets the wait before a retry that no other deployment can take
+// (default DefaultBackoff).
+func WithBackoff(b Backoff) Option { return func(c *config) { c.backoff = b } }
+
+// WithCooldown sets when failing deployments cool down (default
+// DefaultCooldown); CooldownAfter builds the usual policy.
+func WithCooldown(p CooldownPolicy) Option { return func(c *config) { c.cooldown = p } }
+
+// WithWaitForCooldown makes a call that finds every deployment cooling down
+// or at its limits wait (within its context) for the earliest to recover
+// instead of failing at once.
+func WithWaitForCooldown() Option { return func(c *config) { c.waitCooldown = true } }
+
+// WithFallbackPolicy sets which fallback list an error selects (default
+// DefaultFallbackPolicy).
+func WithFallbackPolicy(p FallbackPolicy) Option { return func(c *config) { c.fallbackPolicy = p } }
+
+// WithFallbacks sets the groups tried in order when group fails with a
+// generic error. Fallback groups' own fallbacks apply in turn (each group is
+// tried at most once per call).
+func WithFallbacks(group string, fallbacks ...string) Option {
+	return func(c *config) { c.fallbacks[group] = fallbacks }
+}
+
+// WithContextWindowFallbacks sets the groups tried when group's prompt does
+// not fit (KindContextWindowExceeded, or no deployment's context window holds
+// it).
+func WithContextWindowFallbacks(group string, fallbacks ...string) Option {
+	return func(c *config) { c.cwFallbacks[group] = fallbacks }
+}
+
+// WithContentPolicyFallbacks sets the groups tried when group refuses a
+// request (KindContentPolicy).
+func WithContentPolicyFallbacks(group string, fallbacks ...string) Option {
+	return func(c *config) { c.cpFallbacks[group] = fallbacks }
+}
+
+// WithDefaultFallbacks sets the groups tried after a generic error of a group
+// that has no fallbacks of its own.
+func WithDefaultFallbacks(groups ...string) Option {
+	return func(c *config) { c.defaultFallback = groups }
+}
+
+// WithAlias makes calls for alias go to group.
+func WithAlias(alias, group string) Option { return func(c *config) { c.aliases[alias] = group } }
+
+// WithPriceFunc sets where the cost-based strategy finds prices (default
+// DefaultPrice, the model table of package cost).
+func WithPriceFunc(f PriceFunc) Option { return func(c *config) { c.price = f } }
+
+// WithContextWindowFunc sets where the pre-call check finds context windows
+// (default DefaultContextWindow, the model table of package cost).
+func WithContextWindowFunc(f ContextWindowFunc) Option {
+	return func(c *config) { c.contextWindow = f }
+}
+
+// WithTokenCounter sets how prompts are counted for the tpm limits, the
+// usage-based strategy and the context-window check (default
+// EstimateTokens, refined by the tokenizer near a context window; a
+// counter set here is used as it is).
+func WithTokenCounter(f TokenCounter) Option {
+	return func(c *config) { c.tokens, c.customTokens = f, true }
+}
+
+// WithClock sets the clock of the rate windows and cooldowns (default
+// time.Now), for tests. Waits (backoff, WithWaitForCooldown) still use real
+// timers, so a stopped clock never sees a cooldown end.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithLease sets how long a request counts as in flight in a shared State if
+// its instance dies before releasing it (default DefaultLease).
+func WithLease(d time.Duration) Option { return func(c *config) { c.lease = d } }
+
+// DefaultPrice returns the per-token input and output prices of the
+// model table of package cost (cost.Lookup), which knows model strings such
+// as "openai/gpt-4o" or "anthropic/claude-sonnet-4-20250514"; ok is false
+// for a model it does not know or does not price by the token.
+func DefaultPrice(model string) (input, output float64, ok bool) {
+	info, found := cost.Lookup(model)
+	if !found {
+		return 0, 0, false
+	}
+	p := &info.Prices
+	if p.Input == 0 && p.Output == 0 && p.Units&cost.UnitToken == 0 {
+		return 0, 0, false
+	}
+	return p.Input, p.Output, true
+}
+
+// DefaultContextWindow returns the model's input context window from the
+// model table of package cost, or 0 when unknown (no pre-call check).
+func DefaultContextWindow(model string) int {
+	info, ok := cost.Lookup(model)
+	if !ok {
+		return 0
+	}
+	return info.MaxInputTokens
+}
+
+// CountTokens counts a request's prompt tokens with the tokenizer of package
+// cost (tiktoken; exact for OpenAI models, a close estimate for others),
+// for WithTokenCounter. It costs microseconds per kilobyte of prompt, which
+// is why it is not the default.
+func CountTokens(req *llm.CompletionRequest) int { return countFor(req.Model, req) }
+
+func countFor(model string, req *llm.CompletionRequest) int {
+	msgs := make([]cost.Message, len(req.Messages))
+	for i := range req.Messages {
+		m := &req.Messages[i]
+		cm := cost.Message{Role: string(m.Role), Name: m.Name, ToolCallID: m.ToolCallID}
+		if m.Content.Parts == nil {
+			cm.Text = []string{m.Content.Text}
+		}
+		for _, p := range m.Content.Parts {
+			switch p.Type {
+			case llm.PartText:
+				cm.Text = append(cm.Text, p.Text)
+			case llm.PartImageURL:
+				d := ""
+				if p.ImageURL != nil {
+					d = p.ImageURL.Detail
+				}
+				cm.Images = append(cm.Images, cost.Image{Detail: d})
+			}
+		}
+		for _, tc := range m.ToolCalls {
+			cm.ToolCalls = append(cm.ToolCalls, cost.ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: tc.Function.Arguments})
+		}
+		msgs[i] = cm
+	}
+	var tools []cost.Tool
+	for _, t := range req.Tools {
+		if t.Function != nil {
+			tools = append(tools, cost.Tool{Name: t.Function.Name, Description: t.Function.Description, Parameters: t.Function.Parameters})
+		}
+	}
+	return cost.CountMessages(model, msgs, tools).Tokens
+}
+
+// EstimateTokens estimates a prompt's tokens without a tokenizer, in
+// nanoseconds: a quarter of its bytes plus four per message, rounded up. It
+// is the default TokenCounter: the tpm windows are corrected with the real
+// usage when a call ends, and the context-window check counts the prompt
+// with the tokenizer (CountTokens) whenever the estimate comes within a
+// factor of three of a deployment's window.
+func EstimateTokens(req *llm.CompletionRequest) int {
+	n := 0
+	for i := range req.Messages {
+		c := &req.Messages[i].Content
+		chars := len(c.Text)
+		for _, p := range c.Parts {
+			chars += len(p.Text)
+		}
+		n += 4 + (chars+3)/4
+	}
+	return n
+}
+
+type ctxKey uint8
+
+const (
+	tagsKey ctxKey = iota
+	traceKey
+)
+
+// WithTags is a call option restricting the call to deployments with one of
+// tags (see Deployment.Tags). It works on Router's methods and through an
+// llm.Client that routes to the router.
+func WithTags(tags ...string) llm.Option { return llm.WithValue(tagsKey, tags) }
+
+// WithTrace is a call option that records the call's attempts into t.
+func WithTrace(t *Trace) llm.Option { return llm.WithValue(traceKey, t) }
+
+// Trace records how a call was served.
+type Trace struct {
+	// Deployment is the ID of the deployment that served the call, or "".
+	Deployment string
+	// Attempts lists every attempt, the successful one last.
+	Attempts []Attempt
+}

@@ -1,0 +1,259 @@
+package router
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// State holds what the router knows about its deployments between calls:
+// in-flight counts, the requests and tokens of the current minute, failures
+// of the current minute, cooldown deadlines and latency averages. NewMemory
+// keeps it in the process; package router/redisstate shares it between
+// router instances through Redis.
+//
+// Windows are fixed calendar minutes (Unix time / 60s), as in LiteLLM, so that
+// instances sharing a State agree on them as long as their clocks agree.
+// Every method takes the current time from the router, never from its own
+// clock. Implementations must be safe for concurrent use, and Acquire must be
+// atomic: two concurrent Acquires never both take the last slot of a limit.
+type State interface {
+	// Stats writes into out[i] the statistics of deployment ids[i] at now.
+	// len(out) is at least len(ids).
+	Stats(ctx context.Context, ids []string, now time.Time, out []Stats) error
+	// Acquire checks the deployment's cooldown and limits and, when none
+	// stops it, counts one request in flight, one request and a.Tokens
+	// tokens in the current minute, all at once.
+	Acquire(ctx context.Context, a Acquire) (Grant, error)
+	// Release ends a request that Acquire granted: it removes it from the
+	// in-flight count, corrects the minute's tokens by r.TokenDelta, folds
+	// r.Latency into the average on success and counts a failure when
+	// r.Failed. It returns the failures of the deployment in the current
+	// minute.
+	Release(ctx context.Context, r Release) (fails int, err error)
+	// Cooldown keeps deployment id from being picked until until (now is
+	// the router's clock, for the TTL of shared states). An earlier
+	// deadline never shortens a later one already set.
+	Cooldown(ctx context.Context, id string, now, until time.Time) error
+}
+
+// Stats are the statistics of one deployment at a moment.
+type Stats struct {
+	// InFlight is the number of requests being served.
+	InFlight int
+	// RPM and TPM are the requests and tokens counted in the current
+	// minute.
+	RPM, TPM int
+	// Fails is the number of failures in the current minute.
+	Fails int
+	// CooldownUntil is when the deployment's cooldown ends; zero or past
+	// when it is not cooling down.
+	CooldownUntil time.Time
+	// Latency is the moving average of successful calls' latency (time to
+	// first token for streams); zero before the first one.
+	Latency time.Duration
+}
+
+// Limits are a deployment's limits as Acquire checks them; zero means no
+// limit.
+type Limits struct {
+	RPM, TPM, MaxParallel int
+}
+
+// Acquire asks State.Acquire for a slot on a deployment.
+type Acquire struct {
+	Deployment string
+	Limits     Limits
+	// Tokens is the estimate of the tokens the request will use.
+	Tokens int
+	Now    time.Time
+	// Lease bounds how long the request counts as in flight if it is never
+	// released (the instance crashed): shared states expire it then.
+	Lease time.Duration
+}
+
+// Verdict is the answer of State.Acquire.
+type Verdict uint8
+
+// The verdicts.
+const (
+	Granted     Verdict = iota // the request may go
+	CoolingDown                // the deployment is cooling down
+	AtParallel                 // MaxParallel requests are in flight
+	AtRPM                      // the minute's requests reached RPM
+	AtTPM                      // the minute's tokens would exceed TPM
+)
+
+var verdictNames = [...]string{"granted", "cooling down", "at max parallel requests", "at rpm limit", "at tpm limit"}
+
+// String returns the verdict's name.
+func (v Verdict) String() string {
+	if int(v) < len(verdictNames) {
+		return verdictNames[v]
+	}
+	return "verdict?"
+}
+
+// Grant is the answer of State.Acquire.
+type Grant struct {
+	Verdict Verdict
+	// RetryAt is, when the verdict is not Granted, the earliest time it may
+	// change: the cooldown's end or the next minute (zero for AtParallel).
+	RetryAt time.Time
+	// Token identifies the granted request to Release (shared states use
+	// it to remove the in-flight entry).
+	Token string
+	// Minute is the window the request was counted in.
+	Minute int64
+}
+
+// Release ends a granted request.
+type Release struct {
+	Deployment string
+	Token      string
+	Minute     int64
+	// TokenDelta corrects the minute's tokens: actual minus estimate.
+	TokenDelta int
+	// Latency is folded into the moving average when the call succeeded
+	// (Failed false) and Latency > 0.
+	Latency time.Duration
+	Failed  bool
+	Now     time.Time
+}
+
+// LatencyAlpha is the weight of a new sample in the latency moving average
+// (an exponentially weighted moving average).
+const LatencyAlpha = 0.3
+
+// minuteOf returns the fixed window of t.
+func minuteOf(t time.Time) int64 { return t.Unix() / 60 }
+
+// MinuteOf returns the one-minute window that t falls in, as State
+// implementations count it (Unix seconds / 60).
+func MinuteOf(t time.Time) int64 { return minuteOf(t) }
+
+// NewMemory returns a State kept in this process's memory. It is fast (no
+// allocation per call once a deployment is known) and safe for concurrent
+// use.
+func NewMemory() State { return &memory{m: map[string]*memEntry{}} }
+
+type memory struct {
+	mu sync.RWMutex
+	m  map[string]*memEntry
+}
+
+type memEntry struct {
+	mu       sync.Mutex
+	inFlight int
+	minute   int64 // window of rpm, tpm and fails
+	rpm, tpm int
+	fails    int
+	cooldown time.Time
+	latency  time.Duration
+}
+
+func (s *memory) entry(id string) *memEntry {
+	s.mu.RLock()
+	e := s.m[id]
+	s.mu.RUnlock()
+	if e != nil {
+		return e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e = s.m[id]; e == nil {
+		e = &memEntry{}
+		s.m[id] = e
+	}
+	return e
+}
+
+// roll starts a new window if now is past the stored one.
+func (e *memEntry) roll(minute int64) {
+	if minute != e.minute {
+		e.minute, e.rpm, e.tpm, e.fails = minute, 0, 0, 0
+	}
+}
+
+func (s *memory) Stats(_ context.Context, ids []string, now time.Time, out []Stats) error {
+	m := minuteOf(now)
+	for i, id := range ids {
+		e := s.entry(id)
+		e.mu.Lock()
+		e.roll(m)
+		out[i] = Stats{InFlight: e.inFlight, RPM: e.rpm, TPM: e.tpm, Fails: e.fails, CooldownUntil: e.cooldown, Latency: e.latency}
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+func (s *memory) Acquire(_ context.Context, a Acquire) (Grant, error) {
+	e := s.entry(a.Deployment)
+	m := minuteOf(a.Now)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.roll(m)
+	if v, at := check(&a, m, e.cooldown, e.inFlight, e.rpm, e.tpm); v != Granted {
+		return Grant{Verdict: v, RetryAt: at}, nil
+	}
+	e.inFlight++
+	e.rpm++
+	e.tpm += a.Tokens
+	return Grant{Minute: m}, nil
+}
+
+// check applies the limits of a to a deployment's counts; shared by the
+// memory state and mirrored by the Redis script.
+func check(a *Acquire, minute int64, cooldown time.Time, inFlight, rpm, tpm int) (Verdict, time.Time) {
+	l := a.Limits
+	switch {
+	case cooldown.After(a.Now):
+		return CoolingDown, cooldown
+	case l.MaxParallel > 0 && inFlight >= l.MaxParallel:
+		return AtParallel, time.Time{}
+	case l.RPM > 0 && rpm >= l.RPM:
+		return AtRPM, time.Unix((minute+1)*60, 0)
+	case l.TPM > 0 && tpm > 0 && tpm+a.Tokens > l.TPM:
+		// A request larger than the whole limit may still go alone in
+		// an empty minute, or it could never go.
+		return AtTPM, time.Unix((minute+1)*60, 0)
+	}
+	return Granted, time.Time{}
+}
+
+func (s *memory) Release(_ context.Context, r Release) (int, error) {
+	e := s.entry(r.Deployment)
+	m := minuteOf(r.Now)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.inFlight > 0 {
+		e.inFlight--
+	}
+	if r.Minute == e.minute {
+		e.tpm = max(e.tpm+r.TokenDelta, 0)
+	}
+	e.roll(m)
+	if r.Failed {
+		e.fails++
+	} else if r.Latency > 0 {
+		e.latency = ewma(e.latency, r.Latency)
+	}
+	return e.fails, nil
+}
+
+func ewma(avg, sample time.Duration) time.Duration {
+	if avg == 0 {
+		return sample
+	}
+	return time.Duration(LatencyAlpha*float64(sample) + (1-LatencyAlpha)*float64(avg))
+}
+
+func (s *memory) Cooldown(_ context.Context, id string, _, until time.Time) error {
+	e := s.entry(id)
+	e.mu.Lock()
+	if until.After(e.cooldown) {
+		e.cooldown = until
+	}
+	e.mu.Unlock()
+	return nil
+}
