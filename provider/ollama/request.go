@@ -45,7 +45,7 @@ type toolFunction struct {
 }
 
 type tool struct {
-	Type     string       `json:"type"`
+	Type     string  `json:"type"`
 	Function toolDef `json:"function"`
 }
 
