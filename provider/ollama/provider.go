@@ -51,6 +51,10 @@ func hostURL(h string) string {
 		scheme, h = s, rest
 	}
 	h, path, _ := strings.Cut(h, "/")
+	userinfo := ""
+	if i := strings.LastIndexByte(h, '@'); i >= 0 {
+		userinfo, h = h[:i+1], h[i+1:]
+	}
 	host, port, err := net.SplitHostPort(h)
 	if err != nil {
 		host, port = strings.Trim(h, "[]"), ""
@@ -67,7 +71,7 @@ func hostURL(h string) string {
 	case "", "0.0.0.0", "::":
 		host = "localhost"
 	}
-	u := scheme + "://" + net.JoinHostPort(host, port)
+	u := scheme + "://" + userinfo + net.JoinHostPort(host, port)
 	if path = strings.TrimRight(path, "/"); path != "" {
 		u += "/" + path
 	}

@@ -2,7 +2,7 @@ package ollama
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -25,19 +25,9 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
-		s := streamDecoder{meta: &llm.Meta{Header: resp.Header}}
-		lines := ndjson.NewReader(resp.Body)
+		s := streamDecoder{meta: &llm.Meta{Header: resp.Header}, lines: ndjson.NewDecoder(resp.Body)}
 		for {
-			line, err := lines.Next()
-			if err == io.EOF {
-				yield(nil, fmt.Errorf("ollama: the stream ended before its final (done) message: %w", io.ErrUnexpectedEOF))
-				return
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			c, err := s.decode(line)
+			c, err := s.next()
 			if err != nil {
 				yield(nil, err)
 				return
@@ -57,23 +47,39 @@ type streamDecoder struct {
 	calls   int  // tool calls seen so far
 	started bool // the first chunk (with the role) went out
 	done    bool
+	lines   *ndjson.Decoder
+	line    chatResponse // reused for every line
 }
 
-// decode translates one NDJSON line.
-func (s *streamDecoder) decode(line []byte) (*llm.Chunk, error) {
-	var r chatResponse
-	if err := json.Unmarshal(line, &r); err != nil {
-		return nil, badResponse(err, line)
+// chunkAlloc holds a chunk and its one choice, so that both come from one
+// allocation.
+type chunkAlloc struct {
+	chunk  llm.Chunk
+	choice [1]llm.ChunkChoice
+}
+
+// next reads and translates the next line.
+func (s *streamDecoder) next() (*llm.Chunk, error) {
+	s.line = chatResponse{}
+	r := &s.line
+	switch err := s.lines.Decode(r); {
+	case err == io.EOF:
+		return nil, fmt.Errorf("ollama: the stream ended before its final (done) message: %w", io.ErrUnexpectedEOF)
+	case isSyntax(err):
+		return nil, badResponse(err, s.lines.Line())
+	case err != nil:
+		return nil, err
 	}
 	if r.hasError() {
-		return nil, errorFromBody(0, nil, line, "")
+		return nil, errorFromBody(0, nil, s.lines.Line(), "")
 	}
 	if !s.started {
 		t := createdAt(r.CreatedAt)
 		s.id, s.created = responseID(t), t.Unix()
 	}
-	c := &llm.Chunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created, Model: r.Model, Meta: s.meta,
-		Choices: []llm.ChunkChoice{{Index: 0}}}
+	a := new(chunkAlloc)
+	c := &a.chunk
+	*c = llm.Chunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created, Model: r.Model, Meta: s.meta, Choices: a.choice[:]}
 	ch := &c.Choices[0]
 	if !s.started {
 		ch.Delta.Role = llm.RoleAssistant
@@ -90,7 +96,14 @@ func (s *streamDecoder) decode(line []byte) (*llm.Chunk, error) {
 	if r.Done {
 		s.done = true
 		ch.FinishReason = finishReason(r.DoneReason, s.calls > 0)
-		c.Usage = usage(&r)
+		c.Usage = usage(r)
 	}
 	return c, nil
+}
+
+// isSyntax reports a line that is not a valid answer line (as opposed to a
+// failure to read the body).
+func isSyntax(err error) bool {
+	var de *ndjson.DecodeError
+	return errors.As(err, &de)
 }
