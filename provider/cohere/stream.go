@@ -20,11 +20,11 @@ type event struct {
 	Index int    `json:"index"`
 	Delta struct {
 		Message struct {
-			Role    string `json:"role"`
-			Content   one[eventContent] `json:"content"`
-			ToolPlan  string            `json:"tool_plan"`
-			ToolCalls one[toolCall]     `json:"tool_calls"`
-			Citations one[Citation]     `json:"citations"`
+			Role      string       `json:"role"`
+			Content   eventContent `json:"content"`
+			ToolPlan  string       `json:"tool_plan"`
+			ToolCalls toolCall     `json:"tool_calls"`
+			Citations *Citation    `json:"citations"`
 		} `json:"message"`
 		FinishReason string `json:"finish_reason"`
 		Usage        *usage `json:"usage"`
@@ -38,20 +38,10 @@ type eventContent struct {
 	Thinking string `json:"thinking"`
 }
 
-// one is a field that events set to one object, except message-start, which
-// sets it to an empty list: a list is ignored.
-type one[T any] struct {
-	V   T
-	Set bool
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (o *one[T]) UnmarshalJSON(b []byte) error {
-	if len(b) == 0 || b[0] == '[' || b[0] == 'n' {
-		return nil
-	}
-	o.Set = true
-	return json.Unmarshal(b, &o.V)
+// startEvent is message-start, whose content, tool_calls and citations are
+// empty lists rather than the single objects of the other events.
+type startEvent struct {
+	ID string `json:"id"`
 }
 
 // CompletionStream implements llm.Streamer.
@@ -138,6 +128,16 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 		s.done = true
 		return nil, nil
 	}
+	if gjson.GetBytes(data, "type").Str == "message-start" {
+		var st startEvent
+		if err := json.Unmarshal(data, &st); err != nil {
+			return nil, badResponse(err, data)
+		}
+		s.id = st.ID
+		c, ch := s.chunk()
+		ch.Delta.Role = llm.RoleAssistant
+		return c, nil
+	}
 	s.ev = event{}
 	ev := &s.ev
 	if err := json.Unmarshal(data, ev); err != nil {
@@ -145,18 +145,13 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 	}
 	m := &ev.Delta.Message
 	switch ev.Type {
-	case "message-start":
-		s.id = ev.ID
-		c, ch := s.chunk()
-		ch.Delta.Role = llm.RoleAssistant
-		return c, nil
 	case "content-start", "content-delta":
-		if m.Content.V.Text == "" && m.Content.V.Thinking == "" {
+		if m.Content.Text == "" && m.Content.Thinking == "" {
 			return nil, nil
 		}
 		c, ch := s.chunk()
-		ch.Delta.Content = m.Content.V.Text
-		ch.Delta.ReasoningContent = m.Content.V.Thinking
+		ch.Delta.Content = m.Content.Text
+		ch.Delta.ReasoningContent = m.Content.Thinking
 		return c, nil
 	case "tool-plan-delta":
 		if m.ToolPlan == "" {
@@ -166,13 +161,13 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 		ch.Delta.ReasoningContent = m.ToolPlan
 		return c, nil
 	case "tool-call-start":
-		tc := m.ToolCalls.V
+		tc := m.ToolCalls
 		c, ch := s.chunk()
 		ch.Delta.ToolCalls = []llm.ToolCallDelta{{Index: s.callIndex(ev.Index), ID: tc.ID, Type: "function",
 			Function: llm.FunctionCallDelta{Name: tc.Function.Name, Arguments: tc.Function.Arguments}}}
 		return c, nil
 	case "tool-call-delta":
-		args := m.ToolCalls.V.Function.Arguments
+		args := m.ToolCalls.Function.Arguments
 		if args == "" {
 			return nil, nil
 		}
@@ -180,8 +175,8 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 		ch.Delta.ToolCalls = []llm.ToolCallDelta{{Index: s.callIndex(ev.Index), Function: llm.FunctionCallDelta{Arguments: args}}}
 		return c, nil
 	case "citation-start":
-		if m.Citations.Set {
-			s.citations = append(s.citations, m.Citations.V)
+		if m.Citations != nil {
+			s.citations = append(s.citations, *m.Citations)
 		}
 		return nil, nil
 	case "message-end":
