@@ -5,5 +5,7 @@
 package all
 
 import (
+	_ "github.com/llmux/llm/provider/cohere" // cohere
+	_ "github.com/llmux/llm/provider/ollama" // ollama, ollama_chat
 	_ "github.com/llmux/llm/provider/openai" // openai
 )
