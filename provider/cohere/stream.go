@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/jsonx"
 	"github.com/llmux/llm/internal/sse"
 	"github.com/tidwall/gjson"
 )
@@ -94,7 +95,8 @@ type streamDecoder struct {
 	calls     []int // Cohere's index of each tool call, by our index
 	citations []Citation
 	done      bool
-	ev        event // reused for every event
+	ev        event         // reused for every event
+	jdec      jsonx.Decoder // reused for every event
 }
 
 // chunkAlloc holds a chunk and its one choice, so that both come from one
@@ -140,7 +142,7 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 	}
 	s.ev = event{}
 	ev := &s.ev
-	if err := json.Unmarshal(data, ev); err != nil {
+	if err := s.jdec.Decode(data, ev); err != nil {
 		return nil, badResponse(err, data)
 	}
 	m := &ev.Delta.Message
