@@ -63,6 +63,7 @@ func (s *streamDecoder) next() (*llm.Chunk, error) {
 	s.line = chatResponse{}
 	r := &s.line
 	switch err := s.lines.Decode(r); {
+	case err == nil:
 	case err == io.EOF:
 		return nil, fmt.Errorf("ollama: the stream ended before its final (done) message: %w", io.ErrUnexpectedEOF)
 	case isSyntax(err):
