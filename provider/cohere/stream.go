@@ -94,6 +94,7 @@ type streamDecoder struct {
 	created   int64
 	calls     []int // Cohere's index of each tool call, by our index
 	citations []Citation
+	started   bool // message-start was seen
 	done      bool
 	ev        event         // reused for every event
 	jdec      jsonx.Decoder // reused for every event
@@ -130,7 +131,10 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 		s.done = true
 		return nil, nil
 	}
-	if gjson.GetBytes(data, "type").Str == "message-start" {
+	// message-start comes first, once; sniffing its type only until then
+	// keeps later events to one decode.
+	if !s.started && gjson.GetBytes(data, "type").Str == "message-start" {
+		s.started = true
 		var st startEvent
 		if err := json.Unmarshal(data, &st); err != nil {
 			return nil, badResponse(err, data)

@@ -87,7 +87,7 @@ func floorPost(b *testing.B, hc *http.Client, url string, stream bool) *http.Res
 
 func BenchmarkCompletion(b *testing.B) {
 	body, _ := json.Marshal(map[string]any{"model": "llama3.2", "created_at": "2023-12-12T14:13:43.416799Z",
-		"message": map[string]any{"role": "assistant", "content": strings.Repeat("The sky is blue because of Rayleigh scattering. ", 20)},
+		"message":     map[string]any{"role": "assistant", "content": strings.Repeat("The sky is blue because of Rayleigh scattering. ", 20)},
 		"done_reason": "stop", "done": true, "prompt_eval_count": 26, "eval_count": 298})
 	srv, hc := benchServer(b, "application/json", body)
 	opts := []llm.Option{llm.WithBaseURL(srv.URL), llm.WithHTTPClient(hc)}
@@ -101,7 +101,7 @@ func BenchmarkCompletion(b *testing.B) {
 
 func BenchmarkCompletionFloor(b *testing.B) {
 	body, _ := json.Marshal(map[string]any{"model": "llama3.2", "created_at": "2023-12-12T14:13:43.416799Z",
-		"message": map[string]any{"role": "assistant", "content": strings.Repeat("The sky is blue because of Rayleigh scattering. ", 20)},
+		"message":     map[string]any{"role": "assistant", "content": strings.Repeat("The sky is blue because of Rayleigh scattering. ", 20)},
 		"done_reason": "stop", "done": true, "prompt_eval_count": 26, "eval_count": 298})
 	srv, hc := benchServer(b, "application/json", body)
 	b.ReportAllocs()

@@ -17,7 +17,7 @@ type chatRequest struct {
 	Messages []message       `json:"messages"`
 	Tools    []tool          `json:"tools,omitempty"`
 	Format   json.RawMessage `json:"format,omitempty"`
-	Options  json.RawMessage `json:"options,omitempty"`
+	Options  any             `json:"options,omitempty"` // *options, or json.RawMessage merged with Extra["options"]
 	Stream   bool            `json:"stream"`
 	Think    any             `json:"think,omitempty"`
 }
@@ -65,6 +65,11 @@ type options struct {
 	Seed             *int64   `json:"seed,omitempty"`
 	PresencePenalty  *float64 `json:"presence_penalty,omitempty"`
 	FrequencyPenalty *float64 `json:"frequency_penalty,omitempty"`
+}
+
+func (o *options) isZero() bool {
+	return o.Temperature == nil && o.TopP == nil && o.NumPredict == 0 && len(o.Stop) == 0 && o.Seed == nil &&
+		o.PresencePenalty == nil && o.FrequencyPenalty == nil
 }
 
 var emptyObject = json.RawMessage(`{}`)
@@ -170,37 +175,41 @@ func toolChoiceName(tc *llm.ToolChoice) string {
 	return fmt.Sprintf("%q", tc.Mode)
 }
 
-// encodeOptions encodes opts merged with extra["options"] (key by key) and
-// returns extra without "options".
-func encodeOptions(opts options, extra map[string]any) (json.RawMessage, map[string]any, error) {
+// encodeOptions returns the options field: opts itself (nil when empty), or
+// opts merged with extra["options"] key by key, and extra without "options".
+func encodeOptions(opts options, extra map[string]any) (any, map[string]any, error) {
+	eo, ok := extra["options"]
+	if !ok {
+		if opts.isZero() {
+			return nil, extra, nil
+		}
+		return &opts, extra, nil
+	}
+	raw, err := json.Marshal(eo)
+	if err != nil {
+		return nil, nil, invalid("Extra[\"options\"]: %v", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, nil, invalid("Extra[\"options\"] must be a JSON object of Modelfile parameters: %v", err)
+	}
+	add := make(map[string]any, len(m))
+	for k, v := range m {
+		add[k] = v
+	}
 	b, err := json.Marshal(opts)
 	if err != nil {
 		return nil, nil, invalid("cannot encode options: %v", err)
 	}
-	if eo, ok := extra["options"]; ok {
-		raw, err := json.Marshal(eo)
-		if err != nil {
-			return nil, nil, invalid("Extra[\"options\"]: %v", err)
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, nil, invalid("Extra[\"options\"] must be a JSON object of Modelfile parameters: %v", err)
-		}
-		add := make(map[string]any, len(m))
-		for k, v := range m {
-			add[k] = v
-		}
-		if b, err = jsonx.MergeObject(b, add); err != nil {
-			return nil, nil, invalid("Extra[\"options\"]: %v", err)
-		}
-		rest := maps.Clone(extra)
-		delete(rest, "options")
-		extra = rest
+	if b, err = jsonx.MergeObject(b, add); err != nil {
+		return nil, nil, invalid("Extra[\"options\"]: %v", err)
 	}
+	rest := maps.Clone(extra)
+	delete(rest, "options")
 	if bytes.Equal(b, emptyObject) {
-		return nil, extra, nil
+		return nil, rest, nil
 	}
-	return b, extra, nil
+	return json.RawMessage(b), rest, nil
 }
 
 // encodeMessages translates the conversation.
