@@ -91,15 +91,16 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 
 // decodeResponse translates a non-streamed answer.
 func decodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
-	if gjson.GetBytes(raw, "message").Type == gjson.String {
-		return nil, errorFromBody(0, nil, raw) // an error envelope in a 200 answer
-	}
 	var r chatResponse
-	if err := json.Unmarshal(raw, &r); err != nil {
+	err := json.Unmarshal(raw, &r)
+	if err != nil || (r.ID == "" && r.FinishReason == "") {
+		if gjson.GetBytes(raw, "message").Type == gjson.String {
+			return nil, errorFromBody(0, nil, raw) // an error envelope in a 200 answer
+		}
+		if err == nil {
+			err = errNoAnswer
+		}
 		return nil, badResponse(err, raw)
-	}
-	if r.ID == "" && r.FinishReason == "" {
-		return nil, badResponse(errNoAnswer, raw)
 	}
 	finish, ferr := finishReason(r.FinishReason, "")
 	if ferr != nil {
