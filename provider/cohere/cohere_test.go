@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/cohere"
@@ -312,4 +315,35 @@ func TestErrorIn200(t *testing.T) {
 	srv := server(t, nil, "application/json", []byte(errorBody("too many tokens: prompt is too long")))
 	_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "cohere/command-r", Messages: []llm.Message{llm.UserText("hi")}}, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
 	assert.ErrorIs(t, err, llm.ErrContextWindowExceeded)
+}
+
+func TestStreamReusesConnection(t *testing.T) {
+	t.Parallel()
+	body := fixture(t, "chat.sse")
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write(body)
+		// The end of the body comes a little after the last event, so a
+		// client that stops reading at the last event cannot reuse the
+		// connection.
+		w.(http.Flusher).Flush()
+		time.Sleep(20 * time.Millisecond)
+		_, _ = w.Write([]byte("data: [DONE]\n\n"))
+	}))
+	var conns atomic.Int32
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	for range 3 {
+		_, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "cohere/command-r", Messages: []llm.Message{llm.UserText("hi")}},
+			llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithHTTPClient(hc)))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), conns.Load(), "a finished stream leaves its connection reusable")
 }

@@ -80,6 +80,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				return
 			}
 			if s.done {
+				drain(resp.Body)
 				return
 			}
 		}
@@ -211,3 +212,11 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 }
 
 const errNoType = constError("event without a type")
+
+// maxDrain bounds what is read after the last event so that net/http can
+// reuse the connection (it closes one whose body was not read to the end).
+const maxDrain = 64 << 10
+
+// drain reads what follows message-end (a [DONE] line, the end of the
+// chunked body), up to maxDrain.
+func drain(body io.Reader) { _, _ = io.CopyN(io.Discard, body, maxDrain) }

@@ -32,7 +32,11 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				yield(nil, err)
 				return
 			}
-			if !yield(c, nil) || s.done {
+			if !yield(c, nil) {
+				return
+			}
+			if s.done {
+				drain(resp.Body)
 				return
 			}
 		}
@@ -108,3 +112,11 @@ func isSyntax(err error) bool {
 	var de *ndjson.DecodeError
 	return errors.As(err, &de)
 }
+
+// maxDrain bounds what is read after the last event so that net/http can
+// reuse the connection (it closes one whose body was not read to the end).
+const maxDrain = 64 << 10
+
+// drain reads what follows the final message (normally only the end of the
+// chunked body), up to maxDrain.
+func drain(body io.Reader) { _, _ = io.CopyN(io.Discard, body, maxDrain) }
