@@ -62,7 +62,8 @@
 // message-end → the last chunk with the finish reason, usage and billed
 // units (or the error of an ERROR / TIMEOUT end). content-start/-end,
 // tool-call-end, citation-end, debug and unknown events are skipped; a
-// "[DONE]" data line ends the stream. A body that ends before message-end is
+// "[DONE]" data line ends the stream. After message-end the rest of the body
+// is read (up to 64 KiB) so that net/http can reuse the connection. A body that ends before message-end is
 // a connection error (io.ErrUnexpectedEOF).
 //
 // # Errors

@@ -63,9 +63,10 @@
 // Ollama streams newline-delimited JSON, not SSE; the package reads it with
 // internal/ndjson (lines of any length). Each line becomes a chunk; tool calls
 // arrive whole, each in one delta with its id, name and arguments. The done
-// line carries the finish reason and the usage. A body that ends before the
-// done line is a connection error (io.ErrUnexpectedEOF); an {"error": ...}
-// line ends the stream with that error.
+// line carries the finish reason and the usage; the rest of the body is then
+// read (up to 64 KiB) so that net/http can reuse the connection. A body that
+// ends before the done line is a connection error (io.ErrUnexpectedEOF); an
+// {"error": ...} line ends the stream with that error.
 //
 // # Errors
 //
