@@ -35,7 +35,7 @@
 //     Extra under "options", merged key by key into the options object:
 //     Extra: map[string]any{"options": map[string]any{"num_ctx": 8192}}.
 //   - format: "json" for response_format json_object, the schema itself for
-//     json_schema.
+//     json_schema ("json" when it has no schema).
 //   - think ← reasoning_effort: "low", "medium" and "high" are passed as
 //     levels, "minimal" as "low", "none" as false. Models that only take a
 //     boolean accept Extra {"think": true}; Extra keys replace body keys.
