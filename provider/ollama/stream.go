@@ -2,6 +2,7 @@ package ollama
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +53,25 @@ type streamDecoder struct {
 	started bool // the first chunk (with the role) went out
 	done    bool
 	lines   *ndjson.Decoder
+	model   string       // from the first line
 	line    chatResponse // reused for every line
+	later   laterLine    // reused for every line after the first
+}
+
+// laterLine is a line after the first, without the fields that do not
+// change along a stream (model, created_at, role): they are read once, from
+// the first line, which saves decoding three strings on every line.
+type laterLine struct {
+	Message struct {
+		Content   string     `json:"content"`
+		Thinking  string     `json:"thinking"`
+		ToolCalls []toolCall `json:"tool_calls"`
+	} `json:"message"`
+	Done            bool            `json:"done"`
+	DoneReason      string          `json:"done_reason"`
+	PromptEvalCount int             `json:"prompt_eval_count"`
+	EvalCount       int             `json:"eval_count"`
+	Error           json.RawMessage `json:"error"`
 }
 
 // chunkAlloc holds a chunk and its one choice, so that both come from one
@@ -64,9 +83,20 @@ type chunkAlloc struct {
 
 // next reads and translates the next line.
 func (s *streamDecoder) next() (*llm.Chunk, error) {
-	s.line = chatResponse{}
 	r := &s.line
-	switch err := s.lines.Decode(r); {
+	var err error
+	if !s.started {
+		*r = chatResponse{}
+		err = s.lines.Decode(r)
+		s.model = r.Model
+	} else {
+		s.later = laterLine{}
+		err = s.lines.Decode(&s.later)
+		l := &s.later
+		*r = chatResponse{Model: s.model, Message: message{Content: l.Message.Content, Thinking: l.Message.Thinking, ToolCalls: l.Message.ToolCalls},
+			Done: l.Done, DoneReason: l.DoneReason, PromptEvalCount: l.PromptEvalCount, EvalCount: l.EvalCount, Error: l.Error}
+	}
+	switch {
 	case err == nil:
 	case err == io.EOF:
 		return nil, fmt.Errorf("ollama: the stream ended before its final (done) message: %w", io.ErrUnexpectedEOF)
