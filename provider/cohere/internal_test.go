@@ -228,3 +228,15 @@ func benchRequest() *llm.CompletionRequest {
 	return &llm.CompletionRequest{Model: "command-a-03-2025", Messages: msgs, Temperature: llm.Ptr(0.3), MaxTokens: 512,
 		Tools: []llm.Tool{llm.FunctionTool("get_weather", "Get the weather", `{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`)}}
 }
+
+func FuzzErrorFromBody(f *testing.F) {
+	f.Add(429, []byte(`{"id":"1","message":"trial key limit"}`))
+	f.Add(0, []byte(`{"error":{"message":"m"}}`))
+	f.Add(502, []byte(`<html>`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		e := errorFromBody(status, nil, body)
+		if e == nil || (e.Kind == llm.KindUnknown && status >= 400) {
+			t.Fatalf("got %+v", e)
+		}
+	})
+}

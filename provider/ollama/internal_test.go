@@ -265,3 +265,15 @@ func benchRequest() *llm.CompletionRequest {
 	return &llm.CompletionRequest{Model: "llama3.2", Messages: msgs, Temperature: llm.Ptr(0.7), MaxTokens: 512,
 		Tools: []llm.Tool{llm.FunctionTool("get_weather", "Get the weather", `{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`)}}
 }
+
+func FuzzErrorFromBody(f *testing.F) {
+	f.Add(404, []byte(`{"error":"model \"x\" not found, try pulling it first"}`))
+	f.Add(0, []byte(`{"error":{"message":"m","code":"c"}}`))
+	f.Add(500, []byte(`<html>`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		e := errorFromBody(status, nil, body, "m")
+		if e == nil || (e.Kind == llm.KindUnknown && status >= 400) {
+			t.Fatalf("got %+v", e)
+		}
+	})
+}
