@@ -1,0 +1,212 @@
+package cohere
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/httpx"
+	"github.com/tidwall/gjson"
+)
+
+// chatResponse is a non-streamed answer.
+type chatResponse struct {
+	ID           string          `json:"id"`
+	FinishReason string          `json:"finish_reason"`
+	Message      responseMessage `json:"message"`
+	Usage        *usage          `json:"usage"`
+}
+
+type responseMessage struct {
+	Role      string         `json:"role"`
+	Content   []contentBlock `json:"content"`
+	ToolPlan  string         `json:"tool_plan"`
+	ToolCalls []toolCall     `json:"tool_calls"`
+	Citations []Citation     `json:"citations"`
+}
+
+// usage is Cohere's usage object.
+type usage struct {
+	BilledUnits  *BilledUnits `json:"billed_units"`
+	Tokens       *tokens      `json:"tokens"`
+	CachedTokens float64      `json:"cached_tokens"`
+}
+
+type tokens struct {
+	InputTokens  float64 `json:"input_tokens"`
+	OutputTokens float64 `json:"output_tokens"`
+}
+
+// BilledUnits are the units Cohere bills for a call, which can differ from
+// the token counts (Cohere does not bill the tokens of its own prompt
+// template). A response keeps them in the message's
+// ProviderSpecificFields["billed_units"].
+type BilledUnits struct {
+	InputTokens     float64 `json:"input_tokens,omitempty"`
+	OutputTokens    float64 `json:"output_tokens,omitempty"`
+	SearchUnits     float64 `json:"search_units,omitempty"`
+	Classifications float64 `json:"classifications,omitempty"`
+}
+
+// Citation is a span of the answer backed by documents or tool results.
+// A response keeps its citations in the message's
+// ProviderSpecificFields["citations"] as a []Citation.
+type Citation struct {
+	Start        int               `json:"start"`
+	End          int               `json:"end"`
+	Text         string            `json:"text"`
+	Sources      []json.RawMessage `json:"sources,omitempty"`
+	ContentIndex int               `json:"content_index,omitempty"`
+	// Type is TEXT_CONTENT, THINKING_CONTENT or PLAN.
+	Type string `json:"type,omitempty"`
+}
+
+// Completion implements llm.Completer.
+func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config) (*llm.CompletionResponse, error) {
+	body, err := encodeRequest(req, cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := send(ctx, cfg, body, false)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := httpx.ReadAll(resp)
+	if err != nil {
+		return nil, err
+	}
+	out, err := decodeResponse(raw, req.Model)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta.Header = resp.Header
+	if cfg.RawResponse {
+		out.Meta.Raw = raw
+	}
+	return out, nil
+}
+
+// decodeResponse translates a non-streamed answer.
+func decodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
+	var r chatResponse
+	err := json.Unmarshal(raw, &r)
+	if err != nil || (r.ID == "" && r.FinishReason == "") {
+		if gjson.GetBytes(raw, "message").Type == gjson.String {
+			return nil, errorFromBody(0, nil, raw) // an error envelope in a 200 answer
+		}
+		if err == nil {
+			err = errNoAnswer
+		}
+		return nil, badResponse(err, raw)
+	}
+	finish, ferr := finishReason(r.FinishReason, "")
+	if ferr != nil {
+		return nil, ferr
+	}
+	var text, reasoning strings.Builder
+	for _, b := range r.Message.Content {
+		switch b.Type {
+		case "text":
+			text.WriteString(b.Text)
+		case "thinking":
+			reasoning.WriteString(b.Thinking)
+		}
+	}
+	reasoning.WriteString(r.Message.ToolPlan)
+	msg := llm.Message{Role: llm.RoleAssistant, Content: llm.Text(text.String()), ReasoningContent: reasoning.String()}
+	for _, tc := range r.Message.ToolCalls {
+		msg.ToolCalls = append(msg.ToolCalls, llm.ToolCall{ID: tc.ID, Type: "function",
+			Function: llm.FunctionCall{Name: tc.Function.Name, Arguments: tc.Function.Arguments}})
+	}
+	msg.ProviderSpecificFields = extras(r.Usage, r.Message.Citations)
+	return &llm.CompletionResponse{ID: r.ID, Object: "chat.completion", Created: time.Now().Unix(), Model: model,
+		Choices: []llm.Choice{{Index: 0, Message: msg, FinishReason: finish}},
+		Usage:   toUsage(r.Usage)}, nil
+}
+
+// compactSources re-encodes the raw sources of c without insignificant
+// whitespace, so that equal answers give equal values.
+func compactSources(c *Citation) {
+	for i, src := range c.Sources {
+		var b bytes.Buffer
+		if json.Compact(&b, src) == nil {
+			c.Sources[i] = b.Bytes()
+		}
+	}
+}
+
+// extras are the fields of an answer with no OpenAI equivalent.
+func extras(u *usage, citations []Citation) map[string]any {
+	for i := range citations {
+		compactSources(&citations[i])
+	}
+	var m map[string]any
+	if u != nil && u.BilledUnits != nil {
+		m = map[string]any{"billed_units": *u.BilledUnits}
+	}
+	if len(citations) > 0 {
+		if m == nil {
+			m = map[string]any{}
+		}
+		m["citations"] = citations
+	}
+	return m
+}
+
+// finishReason maps Cohere's finish reason. ERROR and TIMEOUT are errors:
+// the generation failed, whatever was produced before.
+func finishReason(reason, message string) (string, error) {
+	switch reason {
+	case "COMPLETE", "STOP_SEQUENCE", "":
+		return llm.FinishStop, nil
+	case "MAX_TOKENS":
+		return llm.FinishLength, nil
+	case "TOOL_CALL":
+		return llm.FinishToolCalls, nil
+	case "ERROR":
+		if message == "" {
+			message = "the generation failed (finish_reason ERROR)"
+		}
+		return "", &llm.Error{Kind: llm.KindServer, Code: reason, Message: message}
+	case "TIMEOUT":
+		if message == "" {
+			message = "the generation exceeded Cohere's time limit (finish_reason TIMEOUT)"
+		}
+		return "", &llm.Error{Kind: llm.KindTimeout, Code: reason, Message: message}
+	}
+	return strings.ToLower(reason), nil
+}
+
+// toUsage maps usage.tokens (the model's token counts) to OpenAI's usage,
+// falling back to billed_units when tokens is absent.
+func toUsage(u *usage) *llm.Usage {
+	if u == nil {
+		return nil
+	}
+	in, out := 0, 0
+	switch {
+	case u.Tokens != nil:
+		in, out = int(u.Tokens.InputTokens), int(u.Tokens.OutputTokens)
+	case u.BilledUnits != nil:
+		in, out = int(u.BilledUnits.InputTokens), int(u.BilledUnits.OutputTokens)
+	}
+	return &llm.Usage{PromptTokens: in, CompletionTokens: out, TotalTokens: in + out,
+		PromptTokensDetails: llm.PromptTokensDetails{CachedTokens: int(u.CachedTokens)}}
+}
+
+type constError string
+
+func (e constError) Error() string { return string(e) }
+
+const errNoAnswer = constError("neither id nor finish_reason: not a chat answer")
+
+func badResponse(err error, raw []byte) *llm.Error {
+	snippet := string(raw)
+	if len(snippet) > 200 {
+		snippet = snippet[:200] + "…"
+	}
+	return &llm.Error{Kind: llm.KindBadResponse, Message: "cannot decode Cohere's answer: " + err.Error() + ": " + snippet, Err: err}
+}

@@ -1,0 +1,222 @@
+package cohere
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"time"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/jsonx"
+	"github.com/llmux/llm/internal/sse"
+	"github.com/tidwall/gjson"
+)
+
+// event is any v2 stream event; which fields are set depends on Type.
+type event struct {
+	Type  string `json:"type"`
+	ID    string `json:"id"`
+	Index int    `json:"index"`
+	Delta struct {
+		Message struct {
+			Role      string       `json:"role"`
+			Content   eventContent `json:"content"`
+			ToolPlan  string       `json:"tool_plan"`
+			ToolCalls toolCall     `json:"tool_calls"`
+			Citations *Citation    `json:"citations"`
+		} `json:"message"`
+		FinishReason string `json:"finish_reason"`
+		Usage        *usage `json:"usage"`
+		Error        string `json:"error"`
+	} `json:"delta"`
+}
+
+type eventContent struct {
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Thinking string `json:"thinking"`
+}
+
+// startEvent is message-start, whose content, tool_calls and citations are
+// empty lists rather than the single objects of the other events.
+type startEvent struct {
+	ID string `json:"id"`
+}
+
+// CompletionStream implements llm.Streamer.
+func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config) iter.Seq2[*llm.Chunk, error] {
+	return func(yield func(*llm.Chunk, error) bool) {
+		body, err := encodeRequest(req, cfg, true)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		resp, err := send(ctx, cfg, body, true)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer resp.Body.Close()
+		s := streamDecoder{meta: &llm.Meta{Header: resp.Header}, model: req.Model, created: time.Now().Unix()}
+		dec := sse.NewDecoder(resp.Body)
+		for {
+			ev, err := dec.Next()
+			if err == io.EOF {
+				yield(nil, fmt.Errorf("cohere: the stream ended before message-end: %w", io.ErrUnexpectedEOF))
+				return
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			c, err := s.decode(ev.Data)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if c != nil && !yield(c, nil) {
+				return
+			}
+			if s.done {
+				drain(resp.Body)
+				return
+			}
+		}
+	}
+}
+
+// streamDecoder turns the events of one stream into chunks.
+type streamDecoder struct {
+	meta      *llm.Meta
+	model     string
+	id        string
+	created   int64
+	calls     []int // Cohere's index of each tool call, by our index
+	citations []Citation
+	started   bool // message-start was seen
+	done      bool
+	ev        event         // reused for every event
+	jdec      jsonx.Decoder // reused for every event
+}
+
+// chunkAlloc holds a chunk and its one choice, so that both come from one
+// allocation.
+type chunkAlloc struct {
+	chunk  llm.Chunk
+	choice [1]llm.ChunkChoice
+}
+
+func (s *streamDecoder) chunk() (*llm.Chunk, *llm.ChunkChoice) {
+	a := new(chunkAlloc)
+	a.chunk = llm.Chunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created, Model: s.model, Meta: s.meta, Choices: a.choice[:]}
+	return &a.chunk, &a.choice[0]
+}
+
+// callIndex returns our index of the tool call Cohere numbers i.
+func (s *streamDecoder) callIndex(i int) int {
+	for k, ci := range s.calls {
+		if ci == i {
+			return k
+		}
+	}
+	s.calls = append(s.calls, i)
+	return len(s.calls) - 1
+}
+
+// decode translates one event's data; it returns a nil chunk for events
+// that carry nothing to yield.
+func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
+	if string(data) == "[DONE]" {
+		s.done = true
+		return nil, nil
+	}
+	// message-start comes first, once; sniffing its type only until then
+	// keeps later events to one decode.
+	if !s.started && gjson.GetBytes(data, "type").Str == "message-start" {
+		s.started = true
+		var st startEvent
+		if err := json.Unmarshal(data, &st); err != nil {
+			return nil, badResponse(err, data)
+		}
+		s.id = st.ID
+		c, ch := s.chunk()
+		ch.Delta.Role = llm.RoleAssistant
+		return c, nil
+	}
+	s.ev = event{}
+	ev := &s.ev
+	if err := s.jdec.Decode(data, ev); err != nil {
+		return nil, badResponse(err, data)
+	}
+	m := &ev.Delta.Message
+	switch ev.Type {
+	case "content-start", "content-delta":
+		if m.Content.Text == "" && m.Content.Thinking == "" {
+			return nil, nil
+		}
+		c, ch := s.chunk()
+		ch.Delta.Content = m.Content.Text
+		ch.Delta.ReasoningContent = m.Content.Thinking
+		return c, nil
+	case "tool-plan-delta":
+		if m.ToolPlan == "" {
+			return nil, nil
+		}
+		c, ch := s.chunk()
+		ch.Delta.ReasoningContent = m.ToolPlan
+		return c, nil
+	case "tool-call-start":
+		tc := m.ToolCalls
+		c, ch := s.chunk()
+		ch.Delta.ToolCalls = []llm.ToolCallDelta{{Index: s.callIndex(ev.Index), ID: tc.ID, Type: "function",
+			Function: llm.FunctionCallDelta{Name: tc.Function.Name, Arguments: tc.Function.Arguments}}}
+		return c, nil
+	case "tool-call-delta":
+		args := m.ToolCalls.Function.Arguments
+		if args == "" {
+			return nil, nil
+		}
+		c, ch := s.chunk()
+		ch.Delta.ToolCalls = []llm.ToolCallDelta{{Index: s.callIndex(ev.Index), Function: llm.FunctionCallDelta{Arguments: args}}}
+		return c, nil
+	case "citation-start":
+		if m.Citations != nil {
+			s.citations = append(s.citations, *m.Citations)
+		}
+		return nil, nil
+	case "message-end":
+		s.done = true
+		finish, err := finishReason(ev.Delta.FinishReason, ev.Delta.Error)
+		if err != nil {
+			return nil, err
+		}
+		if ev.Delta.Error != "" {
+			return nil, &llm.Error{Kind: llm.KindServer, Message: ev.Delta.Error}
+		}
+		c, ch := s.chunk()
+		ch.FinishReason = finish
+		ch.Delta.ProviderSpecificFields = extras(ev.Delta.Usage, s.citations)
+		c.Usage = toUsage(ev.Delta.Usage)
+		return c, nil
+	case "":
+		// No type: an error object ({"message": ...}) in the stream.
+		if gjson.GetBytes(data, "message").Type == gjson.String {
+			return nil, errorFromBody(0, nil, data)
+		}
+		return nil, badResponse(errNoType, data)
+	}
+	// content-end, tool-call-end, citation-end, debug and future events.
+	return nil, nil
+}
+
+const errNoType = constError("event without a type")
+
+// maxDrain bounds what is read after the last event so that net/http can
+// reuse the connection (it closes one whose body was not read to the end).
+const maxDrain = 64 << 10
+
+// drain reads what follows message-end (a [DONE] line, the end of the
+// chunked body), up to maxDrain.
+func drain(body io.Reader) { _, _ = io.CopyN(io.Discard, body, maxDrain) }
