@@ -153,3 +153,13 @@ func IsConnectionError(err error) bool {
 	}
 	return err == io.ErrUnexpectedEOF || isErr(err, io.ErrUnexpectedEOF)
 }
+
+// maxDrain bounds what Drain reads.
+const maxDrain = 64 << 10
+
+// Drain reads (at most 64 KiB of) what follows a stream's final event,
+// normally only the end of the chunked body, so that net/http can reuse the
+// connection: a body closed before its end closes the connection instead,
+// costing the next call a new dial and TLS handshake. Canceling the
+// request's context ends the read.
+func Drain(body io.Reader) { _, _ = io.CopyN(io.Discard, body, maxDrain) }

@@ -101,6 +101,7 @@ func (*Provider) CompletionStream(ctx context.Context, req *llm.CompletionReques
 				return
 			}
 			if dec.Done() {
+				httpx.Drain(resp.Body)
 				return
 			}
 		}

@@ -108,6 +108,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				}
 			}
 			if done {
+				httpx.Drain(resp.Body) // let net/http reuse the connection
 				return
 			}
 		}

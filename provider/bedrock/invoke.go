@@ -159,6 +159,7 @@ func (p *Provider) invokeStream(ctx context.Context, req *llm.CompletionRequest,
 			}
 		}
 		if dec.Done() {
+			httpx.Drain(resp.Body)
 			return
 		}
 	}

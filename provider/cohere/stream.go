@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/httpx"
 	"github.com/llmux/llm/internal/jsonx"
 	"github.com/llmux/llm/internal/sse"
 	"github.com/tidwall/gjson"
@@ -80,7 +81,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				return
 			}
 			if s.done {
-				drain(resp.Body)
+				httpx.Drain(resp.Body)
 				return
 			}
 		}
@@ -212,11 +213,3 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 }
 
 const errNoType = constError("event without a type")
-
-// maxDrain bounds what is read after the last event so that net/http can
-// reuse the connection (it closes one whose body was not read to the end).
-const maxDrain = 64 << 10
-
-// drain reads what follows message-end (a [DONE] line, the end of the
-// chunked body), up to maxDrain.
-func drain(body io.Reader) { _, _ = io.CopyN(io.Discard, body, maxDrain) }

@@ -9,6 +9,7 @@ import (
 	"iter"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/httpx"
 	"github.com/llmux/llm/internal/ndjson"
 )
 
@@ -37,7 +38,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				return
 			}
 			if s.done {
-				drain(resp.Body)
+				httpx.Drain(resp.Body)
 				return
 			}
 		}
@@ -142,11 +143,3 @@ func isSyntax(err error) bool {
 	var de *ndjson.DecodeError
 	return errors.As(err, &de)
 }
-
-// maxDrain bounds what is read after the last event so that net/http can
-// reuse the connection (it closes one whose body was not read to the end).
-const maxDrain = 64 << 10
-
-// drain reads what follows the final message (normally only the end of the
-// chunked body), up to maxDrain.
-func drain(body io.Reader) { _, _ = io.CopyN(io.Discard, body, maxDrain) }

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/openai"
@@ -302,4 +304,38 @@ func TestRetryAfterParsed(t *testing.T) {
 		require.ErrorAs(t, err, &le)
 		assert.Equal(t, 1500_000_000, int(le.RetryAfter), "header %v", h)
 	}
+}
+
+// TestStreamReusesConnection checks that a finished stream leaves its
+// connection to net/http for reuse: two streams in a row open one connection.
+func TestStreamReusesConnection(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, f := range streamFrames([]string{"a", "b"}, llm.Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}) {
+			_, _ = w.Write(f)
+			w.(http.Flusher).Flush()
+		}
+		// The end of the body comes a moment after [DONE], as over a real
+		// network: a client that stops reading at [DONE] loses the connection.
+		time.Sleep(30 * time.Millisecond)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
+	for range 3 {
+		resp, err := llm.Collect(llm.CompletionStream(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithHTTPClient(hc)))
+		require.NoError(t, err)
+		require.Equal(t, "ab", resp.Text())
+	}
+	assert.Equal(t, int32(1), conns.Load(), "connections opened for three streams")
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/httpx"
 	"github.com/llmux/llm/internal/sse"
 )
 
@@ -68,6 +69,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			}
 			if string(ev.Data) == "[DONE]" {
 				flush()
+				httpx.Drain(resp.Body) // let net/http reuse the connection
 				return
 			}
 			out, err := p.decodeEvent(ev.Type, ev.Data, resp.Header)

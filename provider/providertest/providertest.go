@@ -24,9 +24,12 @@ package providertest
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,6 +89,7 @@ func Run(t *testing.T, h Harness) {
 		stream(t, h, []string{"start ", strings.Repeat("QUJD", 400_000), " end"}) // 1.6 MB in one frame
 	})
 	t.Run("StreamSingleUse", func(t *testing.T) { singleUse(t, h) })
+	t.Run("StreamReusesConnection", func(t *testing.T) { reusesConnection(t, h) })
 	t.Run("CancelMidStream", func(t *testing.T) { cancelMidStream(t, h) })
 	t.Run("BreakClosesBody", func(t *testing.T) { breakClosesBody(t, h) })
 	t.Run("StatusKinds", func(t *testing.T) { statusKinds(t, h) })
@@ -102,6 +106,7 @@ type env struct {
 	srv    *httptest.Server
 	client *http.Client
 	opts   []llm.Option
+	conns  atomic.Int32 // connections the server accepted
 }
 
 // newEnv starts a server with handler and checks for leaked goroutines when
@@ -109,9 +114,15 @@ type env struct {
 func newEnv(t *testing.T, h Harness, handler http.HandlerFunc) *env {
 	t.Helper()
 	ignore := goleak.IgnoreCurrent()
-	srv := httptest.NewServer(handler)
+	srv := httptest.NewUnstartedServer(handler)
 	client := &http.Client{Transport: &http.Transport{}}
 	e := &env{srv: srv, client: client}
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			e.conns.Add(1)
+		}
+	}
+	srv.Start()
 	e.opts = append(h.Options(srv.URL), llm.WithHTTPClient(client))
 	t.Cleanup(func() {
 		client.CloseIdleConnections()
@@ -231,6 +242,28 @@ func stream(t *testing.T, h Harness, pieces []string) {
 		t.Errorf("Collect: got %.40q… finish %q, want the streamed text and stop", resp.Text(), resp.Choices[0].FinishReason)
 	}
 	checkUsage(t, resp.Usage)
+}
+
+// reusesConnection checks that a stream read to its end leaves the connection
+// to net/http for reuse, even when the end of the body arrives a moment after
+// the provider's final event (as over a real network): three streams in a row
+// open one connection. A translator that stops reading at its final event
+// without draining the body costs every stream a new dial and TLS handshake.
+func reusesConnection(t *testing.T, h Harness) {
+	frames := h.StreamFrames([]string{"a", "b"}, usage)
+	e := newEnv(t, h, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		h.writeStream(w, frames)
+		time.Sleep(30 * time.Millisecond)
+	})
+	for range 3 {
+		if _, err := llm.Collect(llm.CompletionStream(t.Context(), request(h.Model), e.opts...)); err != nil {
+			t.Fatalf("stream: %v", err)
+		}
+	}
+	if n := e.conns.Load(); n != 1 {
+		t.Errorf("three streams opened %d connections, want 1 (is the body drained after the final event?)", n)
+	}
 }
 
 func singleUse(t *testing.T, h Harness) {

@@ -128,5 +128,6 @@ func (p *Provider) claudeStream(ctx context.Context, req *llm.CompletionRequest,
 				return
 			}
 		}
+		httpx.Drain(resp.Body) // message_stop: let net/http reuse the connection
 	}
 }
