@@ -415,9 +415,9 @@ type FunctionCallDelta struct {
 type Meta struct {
 	// Provider is the provider's registered name, such as "anthropic".
 	Provider string
-	// Model is the model as sent to the provider: the model string without
-	// its provider prefix (and without a route prefix such as Bedrock's
-	// "converse/").
+	// Model is the model string without its provider prefix, as the call
+	// named it (the provider's own name for the model it ran is the
+	// response's Model field).
 	Model string
 	// Latency is the time from the call to the complete response (for a
 	// stream: to its last chunk).

@@ -170,10 +170,7 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 				if meta == nil {
 					meta = &Meta{}
 				}
-				meta.Provider = cl.name
-				if meta.Model == "" {
-					meta.Model = cl.model
-				}
+				meta.Provider, meta.Model = cl.name, cl.model
 				meta.TimeToFirstToken = time.Since(start)
 			}
 			chunk.Meta = meta
@@ -217,14 +214,9 @@ func unsupported(provider, what string) *Error {
 	return &Error{Kind: KindUnsupported, Message: "provider " + provider + " does not support " + what}
 }
 
-// finish completes the Meta of a non-streamed result. A provider may have
-// set Meta.Model to the model it actually sent (Bedrock drops a route
-// prefix); otherwise it is the model string's model part.
+// finish completes the Meta of a non-streamed result.
 func (cl *call) finish(m *Meta, start time.Time) {
-	m.Provider = cl.name
-	if m.Model == "" {
-		m.Model = cl.model
-	}
+	m.Provider, m.Model = cl.name, cl.model
 	m.Latency = time.Since(start)
 }
 

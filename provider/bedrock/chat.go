@@ -43,7 +43,6 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 		return nil, err
 	}
 	out.Meta.Header = resp.Header
-	out.Meta.Model = id
 	if cfg.RawResponse {
 		out.Meta.Raw = raw
 	}
@@ -76,7 +75,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
-		meta := &llm.Meta{Header: resp.Header, Model: id}
+		meta := &llm.Meta{Header: resp.Header}
 		frames := eventstream.NewDecoder(resp.Body)
 		dec := newConverseDecoder(requestID(resp.Header), id)
 		for {

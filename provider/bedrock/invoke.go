@@ -87,7 +87,6 @@ func (p *Provider) invoke(ctx context.Context, req *llm.CompletionRequest, cfg *
 	// The Bedrock model id, not Anthropic's name, is what Bedrock prices.
 	out.Model = id
 	out.Meta.Header = resp.Header
-	out.Meta.Model = id
 	if cfg.RawResponse {
 		out.Meta.Raw = raw
 	}
@@ -118,7 +117,7 @@ func (p *Provider) invokeStream(ctx context.Context, req *llm.CompletionRequest,
 		return
 	}
 	defer resp.Body.Close()
-	meta := &llm.Meta{Header: resp.Header, Model: id}
+	meta := &llm.Meta{Header: resp.Header}
 	frames := eventstream.NewDecoder(resp.Body)
 	var dec anthropic.StreamDecoder
 	var part payloadPart
