@@ -100,3 +100,33 @@ func TestCountTokens(t *testing.T) {
 	est := llm.CountTokens("anthropic/claude-sonnet-4-20250514", &llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hello world")}})
 	assert.True(t, est.Estimated)
 }
+
+// pricedProvider sets its own cost, as a router with per-deployment prices does.
+type pricedProvider struct{}
+
+func (pricedProvider) Name() string { return "priced" }
+
+func (pricedProvider) Completion(_ context.Context, req *llm.CompletionRequest, _ *llm.Config) (*llm.CompletionResponse, error) {
+	r := &llm.CompletionResponse{Model: "gpt-4o", Choices: []llm.Choice{{Message: llm.AssistantText("ok"), FinishReason: "stop"}},
+		Usage: &llm.Usage{PromptTokens: 10, CompletionTokens: 1, TotalTokens: 11}}
+	r.Meta.Cost = &llm.Cost{Total: 42, Known: true}
+	return r, nil
+}
+
+func (pricedProvider) CompletionStream(context.Context, *llm.CompletionRequest, *llm.Config) iter.Seq2[*llm.Chunk, error] {
+	return func(yield func(*llm.Chunk, error) bool) {
+		m := &llm.Meta{Cost: &llm.Cost{Total: 42, Known: true}}
+		yield(&llm.Chunk{Model: "gpt-4o", Choices: []llm.ChunkChoice{}, Usage: &llm.Usage{PromptTokens: 10}, Meta: m}, nil)
+	}
+}
+
+func TestProviderSetCostIsKept(t *testing.T) {
+	t.Parallel()
+	c := llm.NewClient(llm.WithProvider(pricedProvider{}))
+	resp, err := c.Completion(t.Context(), userReq("priced/x", "hi"))
+	require.NoError(t, err)
+	assert.Equal(t, 42.0, resp.Meta.Cost.Total)
+	col, err := llm.Collect(c.CompletionStream(t.Context(), userReq("priced/x", "hi")))
+	require.NoError(t, err)
+	assert.Equal(t, 42.0, col.Meta.Cost.Total)
+}

@@ -111,7 +111,9 @@ func (c *Client) Completion(ctx context.Context, req CompletionRequest, opts ...
 		return nil, cl.fail(ctx, err)
 	}
 	cl.finish(&resp.Meta, start)
-	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, resp.ServiceTier, resp.Usage)
+	if resp.Meta.Cost == nil { // a provider (such as a router with custom prices) may have priced it
+		resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, resp.ServiceTier, resp.Usage)
+	}
 	return resp, nil
 }
 
@@ -165,6 +167,7 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 				yield(nil, cl.fail(ctx, err))
 				return
 			}
+			provided := chunk.Meta
 			if meta == nil {
 				meta = chunk.Meta
 				if meta == nil {
@@ -176,7 +179,7 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 			chunk.Meta = meta
 			if chunk.Usage != nil {
 				last := *meta
-				cl.finishStream(&last, chunk, start)
+				cl.finishStream(&last, chunk, provided, start)
 				chunk.Meta = &last
 			}
 			if !yield(chunk, nil) {
@@ -220,8 +223,12 @@ func (cl *call) finish(m *Meta, start time.Time) {
 	m.Latency = time.Since(start)
 }
 
-func (cl *call) finishStream(m *Meta, last *Chunk, start time.Time) {
+func (cl *call) finishStream(m *Meta, last *Chunk, provided *Meta, start time.Time) {
 	m.Latency = time.Since(start)
+	if provided != nil && provided.Cost != nil {
+		m.Cost = provided.Cost // priced by the provider (a router's custom prices)
+		return
+	}
 	m.Cost = costOf(cl.name, cl.model, last.Model, last.ServiceTier, last.Usage)
 }
 
