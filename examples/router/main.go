@@ -7,7 +7,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +18,12 @@ import (
 )
 
 func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
 	// The primary fails its first three calls: two 503s, then a 429 asking
 	// to wait one second.
 	var calls atomic.Int64
@@ -35,31 +43,33 @@ func main() {
 			Options: []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "answer from the backup"})}},
 	})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
-	ctx := context.Background()
-	ask := func() {
+	ask := func() error {
 		var trace router.Trace
 		resp, err := r.Completion(ctx, llm.CompletionRequest{
 			Model:    "chat",
 			Messages: []llm.Message{llm.UserText("Hello!")},
 		}, router.WithTrace(&trace))
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
-		fmt.Printf("%-24s (deployment %s, %d attempt(s))\n", resp.Text(), resp.Meta.Deployment, len(trace.Attempts))
+		fmt.Fprintf(out, "%-24s (deployment %s, %d attempt(s))\n", resp.Text(), resp.Meta.Deployment, len(trace.Attempts))
+		return nil
 	}
 	for range 4 {
-		ask()
+		if err := ask(); err != nil {
+			return err
+		}
 	}
 	health, err := r.Health(ctx, "chat")
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	for _, h := range health {
-		fmt.Printf("%s: cooling down %v, failures this minute %d\n", h.ID, h.CoolingDown, h.Fails)
+		fmt.Fprintf(out, "%s: cooling down %v, failures this minute %d\n", h.ID, h.CoolingDown, h.Fails)
 	}
-	fmt.Println("waiting for the primary's cooldown to end...")
+	fmt.Fprintln(out, "waiting for the primary's cooldown to end...")
 	time.Sleep(time.Second)
-	ask()
+	return ask()
 }
