@@ -4,6 +4,15 @@ import "unicode/utf8"
 
 const hex = "0123456789abcdef"
 
+// safe reports the ASCII bytes a JSON string holds as they are (encoding/json
+// escapes the HTML characters <, > and & too).
+var safe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // AppendString appends s to dst as a JSON string, escaping as encoding/json
 // does (including <, > and & for HTML safety, U+2028 and U+2029, and invalid
 // UTF-8 replaced by U+FFFD), so the output is byte-identical to json.Marshal(s).
@@ -12,7 +21,7 @@ func AppendString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if safe[b] {
 				i++
 				continue
 			}

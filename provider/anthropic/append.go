@@ -6,9 +6,9 @@ import (
 	"errors"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/jsonx"
 )
 
 // The request body is written by hand rather than by encoding/json: its
@@ -157,7 +157,7 @@ func (w *objWriter) key(k string) {
 	w.b = append(w.b, '"', ':')
 }
 
-func (w *objWriter) str(s string) { w.b = appendString(w.b, s) }
+func (w *objWriter) str(s string) { w.b = jsonx.AppendString(w.b, s) }
 
 func (w *objWriter) strs(ss []string) {
 	w.b = append(w.b, '[')
@@ -165,7 +165,7 @@ func (w *objWriter) strs(ss []string) {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.b = appendString(w.b, s)
+		w.b = jsonx.AppendString(w.b, s)
 	}
 	w.b = append(w.b, ']')
 }
@@ -280,65 +280,4 @@ func (w *objWriter) block(bl *block) {
 	}
 	bw.cache(bl.CacheControl)
 	w.b, w.err = append(bw.b, '}'), errors.Join(w.err, bw.err)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// plain reports the ASCII bytes a JSON string holds as they are.
-var plain = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
-// and U+2028 and U+2029 are escaped, as encoding/json does; HTML characters
-// are left as they are.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
