@@ -73,37 +73,47 @@ func (*Provider) CompletionStream(ctx context.Context, req *llm.CompletionReques
 			return
 		}
 		defer resp.Body.Close()
-		meta := &llm.Meta{Header: resp.Header}
-		events := sse.NewDecoder(resp.Body)
-		var dec StreamDecoder
-		for {
-			ev, err := events.Next()
-			if err == io.EOF {
-				if !dec.Done() {
-					yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the stream ended before message_stop", Err: io.ErrUnexpectedEOF})
-				}
-				return
+		ReadStream(resp, yield)
+	}
+}
+
+// ReadStream reads an Anthropic SSE stream (the Messages API's, or Vertex
+// AI's streamRawPredict) from resp and yields its chunks, each with one Meta
+// holding resp's headers, until message_stop, an error, or yield returning
+// false. It then leaves the connection for reuse; closing resp.Body is the
+// caller's. A stream that ends before message_stop is a KindBadResponse
+// error.
+func ReadStream(resp *http.Response, yield func(*llm.Chunk, error) bool) {
+	meta := &llm.Meta{Header: resp.Header}
+	events := sse.NewDecoder(resp.Body)
+	var dec StreamDecoder
+	for {
+		ev, err := events.Next()
+		if err == io.EOF {
+			if !dec.Done() {
+				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the stream ended before message_stop", Err: io.ErrUnexpectedEOF})
 			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			c, err := dec.Decode(string(ev.Type), ev.Data)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if c == nil {
-				continue
-			}
-			c.Meta = meta
-			if !yield(c, nil) {
-				return
-			}
-			if dec.Done() {
-				httpx.Drain(resp.Body)
-				return
-			}
+			return
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		c, err := dec.Decode(string(ev.Type), ev.Data)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if c == nil {
+			continue
+		}
+		c.Meta = meta
+		if !yield(c, nil) {
+			return
+		}
+		if dec.Done() {
+			httpx.Drain(resp.Body) // let net/http reuse the connection
+			return
 		}
 	}
 }

@@ -3,14 +3,12 @@ package vertex
 import (
 	"context"
 	"errors"
-	"io"
 	"iter"
 	"net/http"
 	"strings"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
-	"github.com/llmux/llm/internal/sse"
 	"github.com/llmux/llm/provider/anthropic"
 	"github.com/llmux/llm/provider/gemini"
 	"github.com/tidwall/gjson"
@@ -102,32 +100,6 @@ func (p *Provider) claudeStream(ctx context.Context, req *llm.CompletionRequest,
 			return
 		}
 		defer resp.Body.Close()
-		meta := &llm.Meta{Header: resp.Header}
-		events := sse.NewDecoder(resp.Body)
-		var dec anthropic.StreamDecoder
-		for !dec.Done() {
-			ev, err := events.Next()
-			if err == io.EOF {
-				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the stream ended before message_stop", Err: io.ErrUnexpectedEOF})
-				return
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			c, err := dec.Decode(string(ev.Type), ev.Data)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if c == nil {
-				continue
-			}
-			c.Meta = meta
-			if !yield(c, nil) {
-				return
-			}
-		}
-		httpx.Drain(resp.Body) // message_stop: let net/http reuse the connection
+		anthropic.ReadStream(resp, yield)
 	}
 }
