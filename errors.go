@@ -235,7 +235,22 @@ func KindFromStatus(status int) Kind {
 	return KindUnknown
 }
 
-// errorf returns an *Error of kind k with a formatted message.
-func errorf(k Kind, format string, args ...any) *Error {
+// Errorf returns an *Error of kind k with a formatted message, for
+// translators reporting bad input and the like; the client adds the provider
+// and model.
+func Errorf(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
+}
+
+// UnsupportedParam is the error translators give for a request parameter
+// their provider or model does not support: KindUnsupported, naming the
+// parameter (and why, when why is not empty) and the option that drops such
+// parameters instead.
+func UnsupportedParam(param, why string) *Error {
+	msg := param + " is not supported"
+	if why != "" {
+		msg += " (" + why + ")"
+	}
+	return &Error{Kind: KindUnsupported, Code: "unsupported_parameter",
+		Message: msg + "; remove it or pass llm.WithDropUnsupportedParams() to drop it"}
 }

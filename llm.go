@@ -141,7 +141,7 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 	var used atomic.Bool
 	return func(yield func(*Chunk, error) bool) {
 		if used.Swap(true) {
-			yield(nil, errorf(KindInvalidRequest, "stream already consumed: a CompletionStream sequence can be ranged over once"))
+			yield(nil, Errorf(KindInvalidRequest, "stream already consumed: a CompletionStream sequence can be ranged over once"))
 			return
 		}
 		start := time.Now()

@@ -112,11 +112,11 @@ func openAIBareName(model string) string {
 // such as "gpt-4o" resolves to its provider when it is a well-known one.
 func ParseModel(model string) (provider, name string, err error) {
 	if model == "" {
-		return "", "", errorf(KindInvalidRequest, "model is empty; use a \"provider/model\" string such as \"openai/gpt-4o\" or \"mock/test\"")
+		return "", "", Errorf(KindInvalidRequest, "model is empty; use a \"provider/model\" string such as \"openai/gpt-4o\" or \"mock/test\"")
 	}
 	if p, n, ok := strings.Cut(model, "/"); ok {
 		if p == "" || n == "" {
-			return "", "", errorf(KindInvalidRequest, "model %q is not of the form \"provider/model\"", model)
+			return "", "", Errorf(KindInvalidRequest, "model %q is not of the form \"provider/model\"", model)
 		}
 		return p, n, nil
 	}
@@ -125,7 +125,7 @@ func ParseModel(model string) (provider, name string, err error) {
 			return p, model, nil
 		}
 	}
-	return "", "", errorf(KindInvalidRequest, "model %q names no provider; write it as \"provider/%s\" (for example \"openai/%s\")", model, model, model)
+	return "", "", Errorf(KindInvalidRequest, "model %q names no provider; write it as \"provider/%s\" (for example \"openai/%s\")", model, model, model)
 }
 
 func unknownProvider(name, model string) *Error {

@@ -11,7 +11,7 @@ import (
 // provider's 400.
 func validateCompletion(r *CompletionRequest) error {
 	if len(r.Messages) == 0 {
-		return errorf(KindInvalidRequest, "messages is empty: a completion needs at least one message")
+		return Errorf(KindInvalidRequest, "messages is empty: a completion needs at least one message")
 	}
 	for i := range r.Messages {
 		m := &r.Messages[i]
@@ -19,42 +19,42 @@ func validateCompletion(r *CompletionRequest) error {
 		case RoleSystem, RoleDeveloper, RoleUser, RoleAssistant:
 		case RoleTool:
 			if m.ToolCallID == "" {
-				return errorf(KindInvalidRequest, "messages[%d]: a tool message needs tool_call_id", i)
+				return Errorf(KindInvalidRequest, "messages[%d]: a tool message needs tool_call_id", i)
 			}
 		case "":
-			return errorf(KindInvalidRequest, "messages[%d]: role is empty", i)
+			return Errorf(KindInvalidRequest, "messages[%d]: role is empty", i)
 		default:
-			return errorf(KindInvalidRequest, "messages[%d]: unknown role %q (want system, developer, user, assistant or tool)", i, m.Role)
+			return Errorf(KindInvalidRequest, "messages[%d]: unknown role %q (want system, developer, user, assistant or tool)", i, m.Role)
 		}
 		for j, tc := range m.ToolCalls {
 			if tc.Function.Name == "" {
-				return errorf(KindInvalidRequest, "messages[%d].tool_calls[%d]: function name is empty", i, j)
+				return Errorf(KindInvalidRequest, "messages[%d].tool_calls[%d]: function name is empty", i, j)
 			}
 		}
 		for j, p := range m.Content.Parts {
 			if err := validatePart(p); err != "" {
-				return errorf(KindInvalidRequest, "messages[%d].content[%d]: %s", i, j, err)
+				return Errorf(KindInvalidRequest, "messages[%d].content[%d]: %s", i, j, err)
 			}
 		}
 	}
 	names := make(map[string]bool, len(r.Tools))
 	for i, t := range r.Tools {
 		if t.Type != "function" {
-			return errorf(KindInvalidRequest, "tools[%d]: type %q is not supported (want \"function\")", i, t.Type)
+			return Errorf(KindInvalidRequest, "tools[%d]: type %q is not supported (want \"function\")", i, t.Type)
 		}
 		if t.Function == nil || t.Function.Name == "" {
-			return errorf(KindInvalidRequest, "tools[%d]: function name is empty", i)
+			return Errorf(KindInvalidRequest, "tools[%d]: function name is empty", i)
 		}
 		if !validToolName(t.Function.Name) {
-			return errorf(KindInvalidRequest, "tools[%d]: function name %q must be 1 to 64 letters, digits, '_' or '-'", i, t.Function.Name)
+			return Errorf(KindInvalidRequest, "tools[%d]: function name %q must be 1 to 64 letters, digits, '_' or '-'", i, t.Function.Name)
 		}
 		if names[t.Function.Name] {
-			return errorf(KindInvalidRequest, "tools[%d]: function name %q is used twice", i, t.Function.Name)
+			return Errorf(KindInvalidRequest, "tools[%d]: function name %q is used twice", i, t.Function.Name)
 		}
 		names[t.Function.Name] = true
 		if len(t.Function.Parameters) > 0 {
 			if err := validateSchema(t.Function.Parameters, true); err != "" {
-				return errorf(KindInvalidRequest, "tools[%d] (%s): invalid parameters schema: %s", i, t.Function.Name, err)
+				return Errorf(KindInvalidRequest, "tools[%d] (%s): invalid parameters schema: %s", i, t.Function.Name, err)
 			}
 		}
 	}
@@ -62,15 +62,15 @@ func validateCompletion(r *CompletionRequest) error {
 		switch {
 		case tc.Function != "":
 			if !names[tc.Function] {
-				return errorf(KindInvalidRequest, "tool_choice names function %q, which is not in tools", tc.Function)
+				return Errorf(KindInvalidRequest, "tool_choice names function %q, which is not in tools", tc.Function)
 			}
 		case tc.Mode == "none", tc.Mode == "auto":
 		case tc.Mode == "required":
 			if len(r.Tools) == 0 {
-				return errorf(KindInvalidRequest, "tool_choice is \"required\" but tools is empty")
+				return Errorf(KindInvalidRequest, "tool_choice is \"required\" but tools is empty")
 			}
 		default:
-			return errorf(KindInvalidRequest, "tool_choice %q is not none, auto, required or a function", tc.Mode)
+			return Errorf(KindInvalidRequest, "tool_choice %q is not none, auto, required or a function", tc.Mode)
 		}
 	}
 	if rf := r.ResponseFormat; rf != nil {
@@ -78,15 +78,15 @@ func validateCompletion(r *CompletionRequest) error {
 		case "text", "json_object":
 		case "json_schema":
 			if rf.JSONSchema == nil || rf.JSONSchema.Name == "" {
-				return errorf(KindInvalidRequest, "response_format json_schema needs json_schema with a name")
+				return Errorf(KindInvalidRequest, "response_format json_schema needs json_schema with a name")
 			}
 			if len(rf.JSONSchema.Schema) > 0 {
 				if err := validateSchema(rf.JSONSchema.Schema, false); err != "" {
-					return errorf(KindInvalidRequest, "response_format: invalid schema: %s", err)
+					return Errorf(KindInvalidRequest, "response_format: invalid schema: %s", err)
 				}
 			}
 		default:
-			return errorf(KindInvalidRequest, "response_format type %q is not text, json_object or json_schema", rf.Type)
+			return Errorf(KindInvalidRequest, "response_format type %q is not text, json_object or json_schema", rf.Type)
 		}
 	}
 	return validateSampling(r.MaxTokens, r.MaxCompletionTokens, r.N, r.Temperature, r.TopP, r.TopLogprobs)
@@ -94,10 +94,10 @@ func validateCompletion(r *CompletionRequest) error {
 
 func validateTextCompletion(r *TextCompletionRequest) error {
 	if len(r.Prompt) == 0 {
-		return errorf(KindInvalidRequest, "prompt is empty")
+		return Errorf(KindInvalidRequest, "prompt is empty")
 	}
 	if r.Logprobs != nil && *r.Logprobs < 0 {
-		return errorf(KindInvalidRequest, "logprobs is negative")
+		return Errorf(KindInvalidRequest, "logprobs is negative")
 	}
 	return validateSampling(r.MaxTokens, 0, r.N, r.Temperature, r.TopP, nil)
 }
@@ -105,17 +105,17 @@ func validateTextCompletion(r *TextCompletionRequest) error {
 func validateSampling(maxTokens, maxCompletionTokens, n int, temperature, topP *float64, topLogprobs *int) error {
 	switch {
 	case maxTokens < 0:
-		return errorf(KindInvalidRequest, "max_tokens is negative (%d)", maxTokens)
+		return Errorf(KindInvalidRequest, "max_tokens is negative (%d)", maxTokens)
 	case maxCompletionTokens < 0:
-		return errorf(KindInvalidRequest, "max_completion_tokens is negative (%d)", maxCompletionTokens)
+		return Errorf(KindInvalidRequest, "max_completion_tokens is negative (%d)", maxCompletionTokens)
 	case n < 0:
-		return errorf(KindInvalidRequest, "n is negative (%d)", n)
+		return Errorf(KindInvalidRequest, "n is negative (%d)", n)
 	case temperature != nil && *temperature < 0:
-		return errorf(KindInvalidRequest, "temperature is negative (%g)", *temperature)
+		return Errorf(KindInvalidRequest, "temperature is negative (%g)", *temperature)
 	case topP != nil && (*topP < 0 || *topP > 1):
-		return errorf(KindInvalidRequest, "top_p %g is outside [0, 1]", *topP)
+		return Errorf(KindInvalidRequest, "top_p %g is outside [0, 1]", *topP)
 	case topLogprobs != nil && *topLogprobs < 0:
-		return errorf(KindInvalidRequest, "top_logprobs is negative (%d)", *topLogprobs)
+		return Errorf(KindInvalidRequest, "top_logprobs is negative (%d)", *topLogprobs)
 	}
 	return nil
 }

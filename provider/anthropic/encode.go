@@ -211,12 +211,11 @@ func usesNativeOutput(req *llm.CompletionRequest, opts *EncodeOptions) bool {
 }
 
 func invalid(format string, args ...any) *llm.Error {
-	return &llm.Error{Kind: llm.KindInvalidRequest, Message: fmt.Sprintf(format, args...)}
+	return llm.Errorf(llm.KindInvalidRequest, format, args...)
 }
 
 func unsupportedParam(name, why string) *llm.Error {
-	return &llm.Error{Kind: llm.KindUnsupported, Message: "anthropic does not support " + name + why +
-		"; remove it or pass llm.WithDropUnsupportedParams() to drop it"}
+	return llm.UnsupportedParam(name, strings.TrimPrefix(strings.TrimSpace(why), "with "))
 }
 
 // unsupportedParams rejects (or, with drop, ignores) the OpenAI parameters

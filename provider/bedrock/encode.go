@@ -32,12 +32,11 @@ var topLevelFields = map[string]bool{
 }
 
 func invalid(format string, args ...any) *llm.Error {
-	return &llm.Error{Kind: llm.KindInvalidRequest, Message: fmt.Sprintf(format, args...)}
+	return llm.Errorf(llm.KindInvalidRequest, format, args...)
 }
 
 func unsupported(what string) *llm.Error {
-	return &llm.Error{Kind: llm.KindUnsupported, Message: "bedrock converse does not support " + what +
-		"; remove it or pass llm.WithDropUnsupportedParams() to drop it"}
+	return llm.UnsupportedParam(what, "Converse has no equivalent")
 }
 
 // encodeConverse translates a request into a Converse (or ConverseStream)

@@ -83,12 +83,11 @@ type thinking struct {
 }
 
 func invalid(format string, args ...any) *llm.Error {
-	return &llm.Error{Kind: llm.KindInvalidRequest, Message: fmt.Sprintf(format, args...)}
+	return llm.Errorf(llm.KindInvalidRequest, format, args...)
 }
 
 func unsupported(param, why string) *llm.Error {
-	return &llm.Error{Kind: llm.KindUnsupported, Message: "Cohere does not support " + param + ": " + why +
-		"; remove it or pass llm.WithDropUnsupportedParams() to drop it"}
+	return llm.UnsupportedParam(param, why)
 }
 
 // encodeRequest translates req into Cohere's v2 chat body.

@@ -82,8 +82,7 @@ func unsupportedParams(req *llm.CompletionRequest, cfg *llm.Config) error {
 		{"web_search_options", req.WebSearchOptions != nil},
 	} {
 		if p.set {
-			return &llm.Error{Kind: llm.KindUnsupported, Message: "Gemini does not support " + p.name +
-				"; remove it or pass llm.WithDropUnsupportedParams() to drop it"}
+			return llm.UnsupportedParam(p.name, "")
 		}
 	}
 	return nil

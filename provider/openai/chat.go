@@ -143,8 +143,7 @@ func reasoningParams(r *llm.CompletionRequest, drop bool) error {
 			continue
 		}
 		if !drop {
-			return &llm.Error{Kind: llm.KindUnsupported, Message: "reasoning model " + r.Model + " does not support " + pr.name +
-				"; remove it or pass llm.WithDropUnsupportedParams() to drop it"}
+			return llm.UnsupportedParam(pr.name, "reasoning model "+r.Model)
 		}
 		pr.clear()
 	}

@@ -16,8 +16,7 @@ func (p *Provider) editBody(body []byte, model string, drop bool) ([]byte, error
 	for _, name := range p.spec.Unsupported {
 		if root.Get(gjson.Escape(name)).Exists() {
 			if !drop {
-				return nil, &llm.Error{Kind: llm.KindUnsupported, Message: p.spec.Name + " does not support " + name +
-					" (model " + model + "); remove it or pass llm.WithDropUnsupportedParams() to drop it"}
+				return nil, llm.UnsupportedParam(name, "model "+model)
 			}
 			touched = true
 		}

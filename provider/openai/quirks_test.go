@@ -34,7 +34,7 @@ func TestEditBody(t *testing.T) {
 		{"untouched", `{"model":"m","messages":[]}`, `{"model":"m","messages":[]}`, false, ""},
 		{"renamed", `{"model":"m","seed":7,"max_completion_tokens":9}`, `{"model":"m","random_seed":7,"max_tokens":9}`, false, ""},
 		{"rename target given", `{"model":"m","seed":7,"random_seed":8}`, `{"model":"m","random_seed":8}`, false, ""},
-		{"unsupported refused", `{"model":"m","user":"u"}`, "", false, "quirky does not support user"},
+		{"unsupported refused", `{"model":"m","user":"u"}`, "", false, "user is not supported"},
 		{"unsupported dropped", `{"model":"m","user":"u","logit_bias":{"1":2},"seed":1}`, `{"model":"m","random_seed":1}`, true, ""},
 	}
 	for _, c := range cases {
