@@ -1,7 +1,6 @@
 package anthropic
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -132,11 +131,5 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // classify turns an HTTP error response into an *llm.Error; other errors
 // pass through for the client to classify (connection, context).
 func classify(err error) error {
-	var se *httpx.StatusError
-	if !errors.As(err, &se) {
-		return err
-	}
-	e := ClassifyError(se.StatusCode, se.Header, se.Body)
-	e.Err = err
-	return e
+	return llm.ClassifyHTTP(err, ClassifyError)
 }

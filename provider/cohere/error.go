@@ -1,7 +1,6 @@
 package cohere
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -13,13 +12,7 @@ import (
 // classify turns an HTTP error answer into an *llm.Error; other errors pass
 // through for the client to classify (connection, context).
 func classify(err error) error {
-	var se *httpx.StatusError
-	if !errors.As(err, &se) {
-		return err
-	}
-	e := errorFromBody(se.StatusCode, se.Header, se.Body)
-	e.Err = err
-	return e
+	return llm.ClassifyHTTP(err, errorFromBody)
 }
 
 // errorFromBody reads Cohere's envelope {"id": ..., "message": ...} and

@@ -1,7 +1,6 @@
 package gemini
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -16,13 +15,7 @@ import (
 // *llm.Error; other errors are returned as they are, for the client to
 // classify (connection, context).
 func ClassifyError(err error) error {
-	var se *httpx.StatusError
-	if !errors.As(err, &se) {
-		return err
-	}
-	e := errorFromBody(se.StatusCode, se.Header, se.Body)
-	e.Err = err
-	return e
+	return llm.ClassifyHTTP(err, errorFromBody)
 }
 
 // errorFromBody reads the google.rpc.Status envelope {"error": {"code",

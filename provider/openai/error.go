@@ -1,7 +1,6 @@
 package openai
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -13,13 +12,7 @@ import (
 // classify turns an HTTP error response into an *llm.Error; other errors
 // pass through for the client to classify (connection, context).
 func (p *Provider) classify(err error) error {
-	var se *httpx.StatusError
-	if !errors.As(err, &se) {
-		return err
-	}
-	e := p.errorFromBody(se.StatusCode, se.Header, se.Body)
-	e.Err = err
-	return e
+	return llm.ClassifyHTTP(err, p.errorFromBody)
 }
 
 // ErrorFromBody classifies an error answer of an OpenAI-compatible API with
