@@ -170,3 +170,26 @@ func BenchmarkDecodeGenerateResponse(b *testing.B) {
 		}
 	})
 }
+
+// TestFastDecoderKnowsEveryField fails when a field is added to a wire type
+// the fast decoder walks without teaching the decoder its key.
+func TestFastDecoderKnowsEveryField(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		typ  reflect.Type
+		keys []string
+	}{
+		{reflect.TypeFor[generateResponse](), responseKeys},
+		{reflect.TypeFor[candidate](), candidateKeys},
+		{reflect.TypeFor[respContent](), contentKeys},
+		{reflect.TypeFor[respPart](), partKeys},
+		{reflect.TypeFor[usageMetadata](), usageKeys},
+	} {
+		var names []string
+		for f := range tt.typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			names = append(names, name)
+		}
+		require.ElementsMatch(t, names, tt.keys, tt.typ.Name())
+	}
+}
