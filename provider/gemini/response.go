@@ -16,21 +16,21 @@ import (
 // error would be; a body that is not a GenerateContentResponse is
 // KindBadResponse.
 func DecodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
-	var w generateResponse
-	if err := json.Unmarshal(raw, &w); err != nil {
+	w, err := decodeGenerateResponse(raw)
+	if err != nil {
 		return nil, badResponse(err, raw)
 	}
 	if len(w.Error) > 0 && string(w.Error) != "null" {
 		return nil, errorFromBody(0, nil, raw)
 	}
-	if err := blocked(&w); err != nil {
+	if err := blocked(w); err != nil {
 		return nil, err
 	}
 	out := &llm.CompletionResponse{
-		ID:      responseID(&w),
+		ID:      responseID(w),
 		Object:  "chat.completion",
 		Created: time.Now().Unix(),
-		Model:   modelOf(&w, model),
+		Model:   modelOf(w, model),
 		Choices: make([]llm.Choice, 0, len(w.Candidates)),
 		Usage:   usage(w.UsageMetadata),
 	}

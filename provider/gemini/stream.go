@@ -2,7 +2,6 @@ package gemini
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"iter"
 	"net/http"
@@ -93,21 +92,21 @@ func NewStreamDecoder(model string) *StreamDecoder {
 // stream is classified, a blocked prompt is KindContentPolicy, and data
 // that is not a GenerateContentResponse is KindBadResponse.
 func (d *StreamDecoder) Decode(data []byte) (*llm.Chunk, error) {
-	var w generateResponse
-	if err := json.Unmarshal(data, &w); err != nil {
+	w, err := decodeGenerateResponse(data)
+	if err != nil {
 		return nil, badResponse(err, data)
 	}
 	if len(w.Error) > 0 && string(w.Error) != "null" {
 		return nil, errorFromBody(0, nil, data)
 	}
-	if err := blocked(&w); err != nil {
+	if err := blocked(w); err != nil {
 		return nil, err
 	}
 	if w.UsageMetadata != nil {
 		d.usage = w.UsageMetadata
 	}
 	if d.id == "" {
-		d.id = responseID(&w)
+		d.id = responseID(w)
 	}
 	if w.ModelVersion != "" {
 		d.model = w.ModelVersion

@@ -107,7 +107,9 @@ type thinkingConfig struct {
 	ThinkingLevel   string `json:"thinkingLevel,omitempty"`
 }
 
-// generateResponse is a GenerateContentResponse, also each streamed chunk.
+// generateResponse is a GenerateContentResponse, also each streamed chunk,
+// decoded by decodeGenerateResponse (fastdec.go): a field added here or in
+// the types below it must be added there too.
 // Error is set on an error object sent inside a 200 stream.
 type generateResponse struct {
 	Candidates     []candidate     `json:"candidates"`
