@@ -49,6 +49,7 @@ var chunkKeys = []string{"id", "object", "created", "model", "system_fingerprint
 
 func decodeChunkFields(root gjson.Result, c *chunk) error {
 	var err error
+	seenChoices := false
 	root.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "id":
@@ -64,6 +65,13 @@ func decodeChunkFields(root gjson.Result, c *chunk) error {
 		case "service_tier":
 			err = str(v, &c.ServiceTier)
 		case "choices":
+			if seenChoices {
+				// encoding/json merges a repeated array into the first
+				// element by element: leave that to it.
+				err = errSlowPath
+				break
+			}
+			seenChoices = true
 			err = decodeChoices(v, &c.Choices)
 		case "usage":
 			err = slow(v, &c.Usage)

@@ -19,6 +19,9 @@ var chunkSamples = []string{
 	`{"created":1.5}`, `{"created":"x"}`, `{"choices":{}}`, `{"choices":[1]}`, `{"choices":[{"delta":[]}]}`,
 	`{"choices":[{"index":99999999999999999999}]}`, `null`, `[]`, `"s"`, `{"x":{"deep":[1,2,{"a":null}]}}`, `{`, ``,
 	`{"choices":[{"delta":{"content":42}}]}`, `{"choſces":[]}`, `{"chunk":1,"model":null}`,
+	`{"choices":[{"index":1,"delta":{"content":"a"}}],"choices":[{"index":2}]}`,
+	`{"choices":[{"delta":{"content":"a","content":"b"},"delta":{"role":"assistant"}}]}`,
+	`{"usage":{"prompt_tokens":1},"usage":{"completion_tokens":2}}`,
 }
 
 // TestDecodeChunkMatchesEncodingJSON is the differential check of the fast
