@@ -459,6 +459,20 @@ func FuzzRequestJSON(f *testing.F) {
 	})
 }
 
+func TestCollectToolCallsReusingAnIndex(t *testing.T) {
+	t.Parallel()
+	call := func(id, name, args string) *llm.Chunk {
+		return &llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{ToolCalls: []llm.ToolCallDelta{
+			{Index: 0, ID: id, Type: "function", Function: llm.FunctionCallDelta{Name: name, Arguments: args}}}}}}}
+	}
+	r, err := llm.Collect(seq([]*llm.Chunk{call("a1", "f", `{"x":1}`), call("b2", "g", `{"y":2}`)}, nil))
+	require.NoError(t, err)
+	assert.Equal(t, []llm.ToolCall{
+		{ID: "a1", Type: "function", Function: llm.FunctionCall{Name: "f", Arguments: `{"x":1}`}},
+		{ID: "b2", Type: "function", Function: llm.FunctionCall{Name: "g", Arguments: `{"y":2}`}},
+	}, r.ToolCalls())
+}
+
 func TestCollectIgnoresBogusIndexes(t *testing.T) {
 	t.Parallel()
 	r, err := llm.Collect(seq([]*llm.Chunk{

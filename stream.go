@@ -115,7 +115,9 @@ func (acc *choiceAcc) addToolCall(d *ToolCallDelta) {
 		acc.callIndex = map[int]int{}
 	}
 	pos, ok := acc.callIndex[d.Index]
-	if !ok {
+	// A new id under an index already used by another call is a new call:
+	// some servers (Mistral) send every whole call with index 0.
+	if !ok || (d.ID != "" && acc.calls[pos].ID != "" && acc.calls[pos].ID != d.ID) {
 		pos = len(acc.calls)
 		acc.callIndex[d.Index] = pos
 		acc.calls = append(acc.calls, ToolCall{Type: "function"})
