@@ -565,8 +565,18 @@ func TestSharedConfigProfile(t *testing.T) {
 	require.NoError(t, writeFile(dir+"/credentials", "[dev]\naws_access_key_id = AKIAPROFILEEXAMPLE\naws_secret_access_key = profile-secret\n"))
 	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
-	var auth string
-	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) { auth = r.Header.Get("Authorization") }, "application/json", fixture(t, "tools.response.json"))
+	var mu sync.Mutex // the concurrent calls below write auth at once
+	var last string
+	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) {
+		mu.Lock()
+		last = r.Header.Get("Authorization")
+		mu.Unlock()
+	}, "application/json", fixture(t, "tools.response.json"))
+	authSeen := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return last
+	}
 	req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}
 
 	// A provider of its own, so that the registered one's cache is not
@@ -574,13 +584,13 @@ func TestSharedConfigProfile(t *testing.T) {
 	client := llm.NewClient(llm.WithProvider(bedrock.New(), llm.WithBaseURL(srv.URL)))
 	_, err := client.Completion(t.Context(), req, bedrock.WithProfile("dev"))
 	require.NoError(t, err)
-	assert.Contains(t, auth, "Credential=AKIAPROFILEEXAMPLE/")
-	assert.Contains(t, auth, "/ap-northeast-1/bedrock/aws4_request", "the region comes from the profile")
+	assert.Contains(t, authSeen(), "Credential=AKIAPROFILEEXAMPLE/")
+	assert.Contains(t, authSeen(), "/ap-northeast-1/bedrock/aws4_request", "the region comes from the profile")
 
 	t.Setenv("AWS_PROFILE", "dev")
 	_, err = client.Completion(t.Context(), req)
 	require.NoError(t, err)
-	assert.Contains(t, auth, "Credential=AKIAPROFILEEXAMPLE/")
+	assert.Contains(t, authSeen(), "Credential=AKIAPROFILEEXAMPLE/")
 
 	_, err = client.Completion(t.Context(), req, bedrock.WithProfile("missing"))
 	require.ErrorIs(t, err, llm.ErrAuthentication)
