@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/providertest"
 )
 
 // floorChunk is what a hand-written client decodes each event into.
@@ -41,10 +42,10 @@ func groqBody(n int, reasoning bool) []byte {
 		if reasoning && i < n/2 {
 			field = "reasoning"
 		}
-		buf.Write(sseFrame(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
+		buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
 			"system_fingerprint": "fp_1", "choices": []any{map[string]any{"index": 0, "delta": map[string]any{field: "token "}, "logprobs": nil, "finish_reason": nil}}}))
 	}
-	buf.Write(sseFrame(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
+	buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
 		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}},
 		"x_groq":  map[string]any{"id": "req_1", "usage": map[string]any{"prompt_tokens": 10, "completion_tokens": n, "total_tokens": 10 + n}}}))
 	buf.WriteString("data: [DONE]\n\n")

@@ -1,0 +1,131 @@
+package providertest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// This file holds the small helpers that provider tests share: fixture
+// loading, test servers that replay a fixture, SSE framing and a client
+// that answers without a network.
+
+// Fixture returns the contents of testdata/<name>, relative to the test's
+// package directory, and fails t if the file cannot be read.
+func Fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatalf("fixture %s: %v", name, err)
+	}
+	return b
+}
+
+// SSE returns v, marshaled to JSON, as one server-sent event frame with a
+// data line only ("data: <json>\n\n"). It panics if v cannot be marshaled,
+// which is a bug in the test.
+func SSE(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("providertest.SSE: " + err.Error())
+	}
+	return append(append([]byte("data: "), b...), "\n\n"...)
+}
+
+// Server starts a test server, closed by t's cleanup, that answers every
+// request with status 200, the given Content-Type and reply. Before it
+// answers, it reads the request body and passes t, the request and the body
+// to check, if check is not nil. header holds extra response headers as
+// name, value pairs. The returned counter counts the requests received.
+func Server[T testing.TB](t T, check func(t T, r *http.Request, body []byte), contentType string, reply []byte, header ...string) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	if len(header)%2 != 0 {
+		t.Fatalf("providertest.Server: header needs name, value pairs, got %d strings", len(header))
+	}
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		if check != nil {
+			check(t, r, body)
+		}
+		w.Header().Set("Content-Type", contentType)
+		for i := 0; i < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		_, _ = w.Write(reply)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+// Recorder is a test server that keeps the last request it received, for
+// tests that assert the wire after the call returns.
+type Recorder struct {
+	*httptest.Server
+
+	mu   sync.Mutex
+	req  *http.Request
+	body []byte
+}
+
+// NewRecorder starts a Recorder, closed by t's cleanup, that answers every
+// request with status, the given Content-Type and reply.
+func NewRecorder(t testing.TB, status int, contentType string, reply []byte) *Recorder {
+	t.Helper()
+	rec := &Recorder{}
+	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rec.mu.Lock()
+		rec.req, rec.body = r, b
+		rec.mu.Unlock()
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write(reply)
+	}))
+	t.Cleanup(rec.Close)
+	return rec
+}
+
+// Last returns the last request received and its body, or nil and nil if
+// none has arrived.
+func (rec *Recorder) Last() (*http.Request, []byte) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.req, rec.body
+}
+
+// BenchServer starts a test server, closed by tb's cleanup, that discards
+// each request body and answers with the given Content-Type and body. It
+// does no more work than that, so that benchmarks measure the client.
+func BenchServer(tb testing.TB, contentType string, body []byte) *httptest.Server {
+	tb.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", contentType)
+		_, _ = w.Write(body)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// Client returns an HTTP client that answers every request with status,
+// header and body without touching the network, for fuzz tests that run
+// many inputs fast. Each response gets a fresh reader over body.
+func Client(status int, header http.Header, body []byte) *http.Client {
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: status, Header: header.Clone(),
+			Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
+	})}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

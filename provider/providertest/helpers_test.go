@@ -1,0 +1,106 @@
+package providertest_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/llmux/llm/provider/providertest"
+)
+
+func TestFixture(t *testing.T) {
+	t.Parallel()
+	if got := string(providertest.Fixture(t, "hello.txt")); got != "hello\n" {
+		t.Fatalf("Fixture = %q, want %q", got, "hello\n")
+	}
+}
+
+func TestSSE(t *testing.T) {
+	t.Parallel()
+	if got, want := string(providertest.SSE(map[string]int{"a": 1})), "data: {\"a\":1}\n\n"; got != want {
+		t.Fatalf("SSE = %q, want %q", got, want)
+	}
+}
+
+func post(t *testing.T, url, body string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/p", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+func TestServer(t *testing.T) {
+	t.Parallel()
+	var gotPath, gotBody string
+	srv, hits := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
+		gotPath, gotBody = r.URL.Path, string(body)
+	}, "application/json", []byte(`{"ok":true}`), "X-Extra", "1")
+	resp, body := post(t, srv.URL, "ping")
+	if gotPath != "/p" || gotBody != "ping" {
+		t.Errorf("check saw %q %q, want /p ping", gotPath, gotBody)
+	}
+	if body != `{"ok":true}` || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || resp.Header.Get("X-Extra") != "1" {
+		t.Errorf("got %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	post(t, srv.URL, "")
+	if got := hits.Load(); got != 2 {
+		t.Errorf("hits = %d, want 2", got)
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	t.Parallel()
+	rec := providertest.NewRecorder(t, 418, "text/plain", []byte("teapot"))
+	if r, b := rec.Last(); r != nil || b != nil {
+		t.Fatalf("Last before any request = %v %q, want nil", r, b)
+	}
+	resp, body := post(t, rec.URL, "brew")
+	if resp.StatusCode != 418 || body != "teapot" || resp.Header.Get("Content-Type") != "text/plain" {
+		t.Errorf("got %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	r, b := rec.Last()
+	if r == nil || r.URL.Path != "/p" || string(b) != "brew" {
+		t.Errorf("Last = %v %q, want /p brew", r, b)
+	}
+}
+
+func TestBenchServer(t *testing.T) {
+	t.Parallel()
+	srv := providertest.BenchServer(t, "text/event-stream", []byte("data: x\n\n"))
+	resp, body := post(t, srv.URL, "ignored")
+	if body != "data: x\n\n" || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Errorf("got %v %q", resp.Header, body)
+	}
+}
+
+func TestClient(t *testing.T) {
+	t.Parallel()
+	c := providertest.Client(503, http.Header{"Content-Type": {"text/plain"}}, []byte("busy"))
+	for range 2 { // each response reads the body afresh
+		resp, body := func() (*http.Response, string) {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://nowhere.invalid/", nil)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp, string(b)
+		}()
+		if resp.StatusCode != 503 || body != "busy" || resp.Header.Get("Content-Type") != "text/plain" {
+			t.Errorf("got %d %v %q", resp.StatusCode, resp.Header, body)
+		}
+	}
+}
