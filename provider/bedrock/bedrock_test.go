@@ -551,8 +551,15 @@ func TestSharedConfigProfile(t *testing.T) {
 	require.NoError(t, writeFile(dir+"/credentials", "[dev]\naws_access_key_id = AKIAPROFILEEXAMPLE\naws_secret_access_key = profile-secret\n"))
 	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
-	var auth string
-	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) { auth = r.Header.Get("Authorization") }, "application/json", providertest.Fixture(t, "tools.response.json"))
+	var (
+		mu   sync.Mutex // the concurrent calls below write auth at once
+		auth string
+	)
+	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		auth = r.Header.Get("Authorization")
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}
 
 	// A provider of its own, so that the registered one's cache is not
