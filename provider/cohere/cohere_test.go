@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,7 +295,7 @@ func TestErrorIn200(t *testing.T) {
 func TestStreamReusesConnection(t *testing.T) {
 	t.Parallel()
 	body := providertest.Fixture(t, "chat.sse")
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		_, _ = w.Write(body)
 		// The end of the body comes a little after the last event, so a
@@ -307,15 +304,7 @@ func TestStreamReusesConnection(t *testing.T) {
 		w.(http.Flusher).Flush()
 		time.Sleep(20 * time.Millisecond)
 		_, _ = w.Write([]byte("data: [DONE]\n\n"))
-	}))
-	var conns atomic.Int32
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	for range 3 {

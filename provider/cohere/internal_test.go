@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/sse"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestKindOf(t *testing.T) {
@@ -47,11 +46,7 @@ func TestUsageFallsBackToBilledUnits(t *testing.T) {
 }
 
 func FuzzDecodeResponse(f *testing.F) {
-	for _, name := range []string{"chat.response.json", "tools.response.json"} {
-		b, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(b)
-	}
+	providertest.Seed(f, "chat.response.json", "tools.response.json")
 	f.Add([]byte(`{"message":"x"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := decodeResponse(b, "m")
@@ -69,11 +64,7 @@ func FuzzDecodeResponse(f *testing.F) {
 }
 
 func FuzzDecodeStream(f *testing.F) {
-	for _, name := range []string{"chat.sse", "tools.sse"} {
-		b, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(b)
-	}
+	providertest.Seed(f, "chat.sse", "tools.sse")
 	f.Add([]byte("data: {\"message\":\"boom\"}\n\n"))
 	f.Add([]byte("data: {\"type\":\"tool-call-delta\",\"index\":9,\"delta\":{\"message\":{\"tool_calls\":[]}}}\n\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -357,7 +356,7 @@ func TestExplicitProvider(t *testing.T) {
 func TestStreamReusesConnection(t *testing.T) {
 	t.Parallel()
 	body := providertest.Fixture(t, "tools.ndjson")
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		_, _ = w.Write(body)
 		// The end of the body comes a little after the last event, so a
@@ -366,15 +365,7 @@ func TestStreamReusesConnection(t *testing.T) {
 		w.(http.Flusher).Flush()
 		time.Sleep(20 * time.Millisecond)
 		_, _ = w.Write([]byte("\n\n"))
-	}))
-	var conns atomic.Int32
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	for range 3 {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -102,10 +101,7 @@ func benchClient() *http.Client {
 // BenchmarkCompletion compares one non-streamed call through llm and the
 // OpenAI translator with the floor, against the same in-process server.
 func BenchmarkCompletion(b *testing.B) {
-	resp, err := os.ReadFile("testdata/tools.response.json")
-	if err != nil {
-		b.Fatal(err)
-	}
+	resp := providertest.Fixture(b, "tools.response.json")
 	srv := providertest.BenchServer(b, "application/json", resp)
 	req, floor := benchRequest()
 

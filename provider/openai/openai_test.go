@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -284,8 +283,7 @@ func TestRetryAfterParsed(t *testing.T) {
 // connection to net/http for reuse: two streams in a row open one connection.
 func TestStreamReusesConnection(t *testing.T) {
 	t.Parallel()
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "text/event-stream")
 		for _, f := range streamFrames([]string{"a", "b"}, llm.Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}) {
@@ -295,14 +293,7 @@ func TestStreamReusesConnection(t *testing.T) {
 		// The end of the body comes a moment after [DONE], as over a real
 		// network: a client that stops reading at [DONE] loses the connection.
 		time.Sleep(30 * time.Millisecond)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}

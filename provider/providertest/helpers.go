@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,6 +27,14 @@ func Fixture(t testing.TB, name string) []byte {
 		t.Fatalf("fixture %s: %v", name, err)
 	}
 	return b
+}
+
+// Seed adds testdata/<name>, for each name, to f's seed corpus.
+func Seed(f *testing.F, names ...string) {
+	f.Helper()
+	for _, name := range names {
+		f.Add(Fixture(f, name))
+	}
 }
 
 // SSE returns v, marshaled to JSON, as one server-sent event frame with a
@@ -100,6 +109,23 @@ func (rec *Recorder) Last() (*http.Request, []byte) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	return rec.req, rec.body
+}
+
+// ConnServer starts a test server with handler, closed by t's cleanup, and
+// counts the connections clients open to it, for tests that check a
+// connection is reused.
+func ConnServer(t testing.TB, handler http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(handler)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
 }
 
 // BenchServer starts a test server, closed by tb's cleanup, that discards

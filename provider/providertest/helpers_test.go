@@ -104,3 +104,35 @@ func TestClient(t *testing.T) {
 		}
 	}
 }
+
+func TestConnServer(t *testing.T) {
+	t.Parallel()
+	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	})
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	for range 3 {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	if got := conns.Load(); got != 1 {
+		t.Errorf("conns = %d, want 1 (a drained body leaves the connection for reuse)", got)
+	}
+}
+
+// FuzzSeed checks that Seed adds the fixture: go test runs the seed corpus
+// only, which must be exactly the fixture. (Not meant for -fuzz.)
+func FuzzSeed(f *testing.F) {
+	providertest.Seed(f, "hello.txt")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if string(b) != "hello\n" {
+			t.Fatalf("seed = %q, want %q", b, "hello\n")
+		}
+	})
+}
