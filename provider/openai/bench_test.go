@@ -1,7 +1,6 @@
 package openai_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -168,12 +167,9 @@ func BenchmarkStream(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			n := 0
-			for ch, err := range c.CompletionStream(b.Context(), req) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += len(ch.Choices)
+			n, err := providertest.StreamChoices(b.Context(), c, req)
+			if err != nil {
+				b.Fatal(err)
 			}
 			if n != 500 {
 				b.Fatalf("got %d choices", n)
@@ -193,28 +189,12 @@ func BenchmarkStream(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			r := bufio.NewReader(res.Body)
 			n := 0
-			for {
-				line, err := r.ReadSlice('\n')
-				if err != nil {
-					break
-				}
-				data, ok := bytes.CutPrefix(line, []byte("data: "))
-				if !ok {
-					continue
-				}
-				data = bytes.TrimRight(data, "\r\n")
-				if string(data) == "[DONE]" {
-					break
-				}
-				c := new(floorChunk)
-				if err := json.Unmarshal(data, c); err != nil {
-					b.Fatal(err)
-				}
-				n += len(c.Choices)
-			}
+			err = providertest.FloorSSE(res.Body, func(c *floorChunk) { n += len(c.Choices) })
 			res.Body.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
 			if n != 500 {
 				b.Fatalf("got %d choices", n)
 			}

@@ -1,12 +1,9 @@
 package openaicompat_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -66,24 +63,16 @@ func BenchmarkStream(b *testing.B) {
 		{"deepseek", "deepseek/deepseek-chat", false},
 	} {
 		body := groqBody(500, c.reasoning)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "text/event-stream")
-			_, _ = w.Write(body)
-		}))
-		b.Cleanup(srv.Close)
+		srv := providertest.BenchServer(b, "text/event-stream", body)
 		req := llm.CompletionRequest{Model: c.model, Messages: []llm.Message{llm.UserText("Say hello.")}, MaxTokens: 200}
 		b.Run(c.name+"/llmux", func(b *testing.B) {
 			cl := llm.NewClient(llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				n := 0
-				for ch, err := range cl.CompletionStream(b.Context(), req) {
-					if err != nil {
-						b.Fatal(err)
-					}
-					n += len(ch.Choices)
+				n, err := providertest.StreamChoices(b.Context(), cl, req)
+				if err != nil {
+					b.Fatal(err)
 				}
 				if n != 501 {
 					b.Fatalf("got %d choices", n)
@@ -103,28 +92,12 @@ func BenchmarkStream(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				r := bufio.NewReader(res.Body)
 				n := 0
-				for {
-					line, err := r.ReadSlice('\n')
-					if err != nil {
-						break
-					}
-					data, ok := bytes.CutPrefix(line, []byte("data: "))
-					if !ok {
-						continue
-					}
-					data = bytes.TrimRight(data, "\r\n")
-					if string(data) == "[DONE]" {
-						break
-					}
-					ch := new(floorChunk)
-					if err := json.Unmarshal(data, ch); err != nil {
-						b.Fatal(err)
-					}
-					n += len(ch.Choices)
-				}
+				err = providertest.FloorSSE(res.Body, func(ch *floorChunk) { n += len(ch.Choices) })
 				res.Body.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
 				if n != 501 {
 					b.Fatalf("got %d choices", n)
 				}

@@ -1,7 +1,9 @@
 package providertest
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -12,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/llmux/llm"
 )
 
 // This file holds the small helpers that provider tests share: fixture
@@ -140,6 +144,48 @@ func BenchServer(tb testing.TB, contentType string, body []byte) *httptest.Serve
 	}))
 	tb.Cleanup(srv.Close)
 	return srv
+}
+
+// StreamChoices is the library side of a streaming benchmark: it reads
+// req's stream through c and returns how many choices its chunks carried,
+// or the first error.
+func StreamChoices(ctx context.Context, c *llm.Client, req llm.CompletionRequest) (int, error) {
+	n := 0
+	for ch, err := range c.CompletionStream(ctx, req) {
+		if err != nil {
+			return n, err
+		}
+		n += len(ch.Choices)
+	}
+	return n, nil
+}
+
+// FloorSSE is the floor side of a streaming benchmark, what a client
+// written with plain bufio and encoding/json does: it reads body line by
+// line and json.Unmarshals the data of each "data: " line into a new T,
+// passed to each, until "data: [DONE]" or the end of body. It returns the
+// first decoding error.
+func FloorSSE[T any](body io.Reader, each func(*T)) error {
+	r := bufio.NewReader(body)
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return nil
+		}
+		data, ok := bytes.CutPrefix(line, []byte("data: "))
+		if !ok {
+			continue
+		}
+		data = bytes.TrimRight(data, "\r\n")
+		if string(data) == "[DONE]" {
+			return nil
+		}
+		v := new(T)
+		if err := json.Unmarshal(data, v); err != nil {
+			return err
+		}
+		each(v)
+	}
 }
 
 // Client returns an HTTP client that answers every request with status,

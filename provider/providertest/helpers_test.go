@@ -1,11 +1,13 @@
 package providertest_test
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/providertest"
 )
 
@@ -135,4 +137,38 @@ func FuzzSeed(f *testing.F) {
 			t.Fatalf("seed = %q, want %q", b, "hello\n")
 		}
 	})
+}
+
+func TestStreamChoices(t *testing.T) {
+	t.Parallel()
+	req := llm.CompletionRequest{Model: "mock/m", Messages: []llm.Message{llm.UserText("hi")}}
+	c := llm.NewClient(llm.WithMockResponse(llm.MockResponse{Content: "a b c"}))
+	n, err := providertest.StreamChoices(t.Context(), c, req)
+	// The role chunk, a chunk a word, the finish chunk; the usage chunk has none.
+	if err != nil || n != 5 {
+		t.Errorf("StreamChoices = %d, %v; want 5, nil", n, err)
+	}
+	boom := &llm.Error{Kind: llm.KindServer, Message: "boom"}
+	c = llm.NewClient(llm.WithMockResponse(llm.MockResponse{Content: "a b c", Err: boom, ErrAfterChunks: 2}))
+	n, err = providertest.StreamChoices(t.Context(), c, req)
+	if !errors.Is(err, boom) || n != 2 {
+		t.Errorf("StreamChoices = %d, %v; want 2, %v", n, err, boom)
+	}
+}
+
+func TestFloorSSE(t *testing.T) {
+	t.Parallel()
+	type event struct {
+		N int `json:"n"`
+	}
+	var got []int
+	body := "event: x\ndata: {\"n\":1}\n\n: comment\ndata: {\"n\":2}\r\n\r\ndata: [DONE]\n\ndata: {\"n\":3}\n\n"
+	err := providertest.FloorSSE(strings.NewReader(body), func(e *event) { got = append(got, e.N) })
+	if err != nil || len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf("FloorSSE saw %v, %v; want [1 2], nil (stopping at [DONE])", got, err)
+	}
+	err = providertest.FloorSSE(strings.NewReader("data: {\"n\":\"x\"}\n\n"), func(*event) {})
+	if err == nil {
+		t.Error("FloorSSE of a bad event: no error")
+	}
 }
