@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -39,6 +40,30 @@ func Seed(f *testing.F, names ...string) {
 	for _, name := range names {
 		f.Add(Fixture(f, name))
 	}
+}
+
+// FuzzEncode runs f over a request encoder: each input that decodes as an
+// llm.CompletionRequest must encode to valid JSON or fail with an
+// *llm.Error, and never panic. Add the seeds to f before calling it.
+func FuzzEncode(f *testing.F, encode func(req *llm.CompletionRequest) ([]byte, error)) {
+	f.Helper()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var req llm.CompletionRequest
+		if json.Unmarshal(b, &req) != nil {
+			return
+		}
+		body, err := encode(&req)
+		if err != nil {
+			var le *llm.Error
+			if !errors.As(err, &le) {
+				t.Fatalf("untyped error %T: %v", err, err)
+			}
+			return
+		}
+		if !json.Valid(body) {
+			t.Fatalf("invalid body %s", body)
+		}
+	})
 }
 
 // SSE returns v, marshaled to JSON, as one server-sent event frame with a

@@ -1,6 +1,7 @@
 package providertest_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -171,4 +172,17 @@ func TestFloorSSE(t *testing.T) {
 	if err == nil {
 		t.Error("FloorSSE of a bad event: no error")
 	}
+}
+
+// FuzzEncode runs FuzzEncode over an encoder that re-marshals the request
+// and rejects requests without a model with an *llm.Error.
+func FuzzEncode(f *testing.F) {
+	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`))
+	f.Add([]byte(`{"messages":[]}`))
+	providertest.FuzzEncode(f, func(req *llm.CompletionRequest) ([]byte, error) {
+		if req.Model == "" {
+			return nil, &llm.Error{Kind: llm.KindInvalidRequest, Message: "no model"}
+		}
+		return json.Marshal(req)
+	})
 }
