@@ -55,14 +55,7 @@ func harness(model string) providertest.Harness {
 		Options: func(base string) []llm.Option {
 			return []llm.Option{llm.WithBaseURL(base), llm.WithAPIKey("azure-key-test")}
 		},
-		Completion: func(text string, u llm.Usage) []byte {
-			b, _ := json.Marshal(map[string]any{
-				"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
-				"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
-				"usage":   u,
-			})
-			return b
-		},
+		Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("gpt-4o", text, u) },
 		StreamFrames:      streamFrames,
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error processing your request.","type":"server_error","code":null}}` + "\n\n"),

@@ -19,23 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func streamFrames(pieces []string, u llm.Usage) [][]byte {
-	var frames [][]byte
-	base := func(choices any, usage any) map[string]any {
-		return map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o", "choices": choices, "usage": usage}
-	}
-	frames = append(frames, providertest.SSE(base([]any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": ""}, "finish_reason": nil}}, nil)))
-	for _, p := range pieces {
-		frames = append(frames, providertest.SSE(base([]any{map[string]any{"index": 0, "delta": map[string]any{"content": p}, "finish_reason": nil}}, nil)))
-	}
-	frames = append(frames, providertest.SSE(base([]any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}, nil)))
-	frames = append(frames, providertest.SSE(base([]any{}, u)))
-	return append(frames, []byte("data: [DONE]\n\n"))
-}
-
 func errorBody(typ, code, msg string) string {
 	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":%q}}`, msg, typ, code)
 }
+
+// streamFrames is an OpenAI stream of pieces with usage u.
+var streamFrames = providertest.ChatCompletionChunks("gpt-4o")
 
 // Harness is the conformance harness of the OpenAI wire format.
 var Harness = providertest.Harness{
@@ -43,14 +32,7 @@ var Harness = providertest.Harness{
 	Options: func(base string) []llm.Option {
 		return []llm.Option{llm.WithBaseURL(base + "/v1"), llm.WithAPIKey("sk-test")}
 	},
-	Completion: func(text string, u llm.Usage) []byte {
-		b, _ := json.Marshal(map[string]any{
-			"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
-			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
-			"usage":   u,
-		})
-		return b
-	},
+	Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("gpt-4o", text, u) },
 	StreamFrames:      streamFrames,
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}` + "\n\n"),

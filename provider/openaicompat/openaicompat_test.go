@@ -19,21 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// streamFrames is an OpenAI-format stream: a role chunk, one chunk per
-// piece, a finish chunk, a usage-only chunk and [DONE].
-func streamFrames(pieces []string, u llm.Usage) [][]byte {
-	base := func(choices any, usage any) map[string]any {
-		return map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": choices, "usage": usage}
-	}
-	frames := [][]byte{providertest.SSE(base([]any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": ""}, "finish_reason": nil}}, nil))}
-	for _, p := range pieces {
-		frames = append(frames, providertest.SSE(base([]any{map[string]any{"index": 0, "delta": map[string]any{"content": p}, "finish_reason": nil}}, nil)))
-	}
-	frames = append(frames, providertest.SSE(base([]any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}, nil)))
-	frames = append(frames, providertest.SSE(base([]any{}, u)))
-	return append(frames, []byte("data: [DONE]\n\n"))
-}
-
 func errorBody(typ, code, msg string) string {
 	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":%q}}`, msg, typ, code)
 }
@@ -45,15 +30,8 @@ func harness(name string) providertest.Harness {
 		Options: func(base string) []llm.Option {
 			return []llm.Option{llm.WithBaseURL(base + "/v1"), llm.WithAPIKey("sk-test")}
 		},
-		Completion: func(text string, u llm.Usage) []byte {
-			b, _ := json.Marshal(map[string]any{
-				"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "test-model",
-				"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
-				"usage":   u,
-			})
-			return b
-		},
-		StreamFrames:      streamFrames,
+		Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("test-model", text, u) },
+		StreamFrames:      providertest.ChatCompletionChunks("m"),
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error.","type":"server_error","param":null,"code":null}}` + "\n\n"),
 		StreamErrorKind:   llm.KindServer,

@@ -77,6 +77,36 @@ func SSE(v any) []byte {
 	return append(append([]byte("data: "), b...), "\n\n"...)
 }
 
+// ChatCompletion returns an OpenAI chat.completion body from model with one
+// choice, the assistant's text, finish reason "stop" and usage u: the
+// Harness.Completion of a provider that speaks the OpenAI format.
+func ChatCompletion(model, text string, u llm.Usage) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
+		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
+		"usage":   u,
+	})
+	return b
+}
+
+// ChatCompletionChunks returns the Harness.StreamFrames of a provider that
+// streams the OpenAI format from model: a role chunk, a chunk a piece, a
+// finish chunk, a usage chunk with no choices, and "data: [DONE]".
+func ChatCompletionChunks(model string) func(pieces []string, u llm.Usage) [][]byte {
+	return func(pieces []string, u llm.Usage) [][]byte {
+		chunk := func(choices any, usage any) []byte {
+			return SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model, "choices": choices, "usage": usage})
+		}
+		frames := [][]byte{chunk([]any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": ""}, "finish_reason": nil}}, nil)}
+		for _, p := range pieces {
+			frames = append(frames, chunk([]any{map[string]any{"index": 0, "delta": map[string]any{"content": p}, "finish_reason": nil}}, nil))
+		}
+		frames = append(frames, chunk([]any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}, nil))
+		frames = append(frames, chunk([]any{}, u))
+		return append(frames, []byte("data: [DONE]\n\n"))
+	}
+}
+
 // Server starts a test server, closed by t's cleanup, that answers every
 // request with status 200, the given Content-Type and reply. Before it
 // answers, it reads the request body and passes t, the request and the body

@@ -1,6 +1,7 @@
 package providertest_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -185,4 +186,36 @@ func FuzzEncode(f *testing.F) {
 		}
 		return json.Marshal(req)
 	})
+}
+
+func TestChatCompletion(t *testing.T) {
+	t.Parallel()
+	u := llm.Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}
+	var resp llm.CompletionResponse
+	if err := json.Unmarshal(providertest.ChatCompletion("m", "hi", u), &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.Model != "m" || resp.Text() != "hi" || resp.Usage == nil || *resp.Usage != u || resp.Choices[0].FinishReason != "stop" {
+		t.Errorf("got %+v", resp)
+	}
+	frames := providertest.ChatCompletionChunks("m")([]string{"a", "b"}, u)
+	if len(frames) != 6 || string(frames[5]) != "data: [DONE]\n\n" {
+		t.Fatalf("got %d frames, last %q; want 6 ending in [DONE]", len(frames), frames[len(frames)-1])
+	}
+	var text string
+	for _, f := range frames[:5] {
+		var c llm.Chunk
+		if err := json.Unmarshal(bytes.TrimSuffix(bytes.TrimPrefix(f, []byte("data: ")), []byte("\n\n")), &c); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, ch := range c.Choices {
+			text += ch.Delta.Content
+		}
+		if c.Usage != nil && *c.Usage != u {
+			t.Errorf("usage %+v, want %+v", *c.Usage, u)
+		}
+	}
+	if text != "ab" {
+		t.Errorf("text %q, want ab", text)
+	}
 }
