@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,13 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
 
 func frame(v any) []byte {
 	b, _ := json.Marshal(v)
@@ -96,20 +87,10 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, Harness)
 }
 
-// server starts a test server that checks each request with check and
-// answers with reply.
+// server is providertest.Server with Anthropic's rate-limit header.
 func server(t *testing.T, check func(t *testing.T, r *http.Request, body []byte), contentType string, reply []byte) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if check != nil {
-			check(t, r, body)
-		}
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Anthropic-Ratelimit-Requests-Remaining", "99")
-		_, _ = w.Write(reply)
-	}))
-	t.Cleanup(srv.Close)
+	srv, _ := providertest.Server(t, check, contentType, reply, "Anthropic-Ratelimit-Requests-Remaining", "99")
 	return srv
 }
 
@@ -200,7 +181,7 @@ func TestRequestWire(t *testing.T) {
 	for _, tc := range requestCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			want := fixture(t, tc.name+".request.json")
+			want := providertest.Fixture(t, tc.name+".request.json")
 			srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
 				assert.Equal(t, http.MethodPost, r.Method)
 				assert.Equal(t, "/v1/messages", r.URL.Path)
@@ -210,7 +191,7 @@ func TestRequestWire(t *testing.T) {
 				assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 				assert.Equal(t, tc.beta, r.Header.Get("Anthropic-Beta"))
 				assert.JSONEq(t, string(want), string(body))
-			}, "application/json", fixture(t, "text.response.json"))
+			}, "application/json", providertest.Fixture(t, "text.response.json"))
 			orig, err := json.Marshal(tc.req)
 			require.NoError(t, err)
 			opts := append([]llm.Option{llm.WithBaseURL(srv.URL), llm.WithAPIKey("sk-ant-test")}, tc.opts...)
@@ -259,7 +240,7 @@ func TestBetaHeaderMerged(t *testing.T) {
 	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, []string{"a-1,b-2"}, r.Header.Values("Anthropic-Beta"))
 		assert.Equal(t, "2024-01-01", r.Header.Get("Anthropic-Version"))
-	}, "application/json", fixture(t, "text.response.json"))
+	}, "application/json", providertest.Fixture(t, "text.response.json"))
 	_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "anthropic/claude-3-haiku-20240307", Messages: []llm.Message{llm.UserText("hi")}},
 		llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithHeader("anthropic-beta", "a-1"), anthropic.WithBeta("b-2", "a-1"),
 		llm.WithAPIVersion("2024-01-01"))
@@ -405,7 +386,7 @@ func TestEncodeErrors(t *testing.T) {
 func TestNoRequestSentOnBadInput(t *testing.T) {
 	t.Parallel()
 	hits := 0
-	srv := server(t, func(*testing.T, *http.Request, []byte) { hits++ }, "application/json", fixture(t, "text.response.json"))
+	srv := server(t, func(*testing.T, *http.Request, []byte) { hits++ }, "application/json", providertest.Fixture(t, "text.response.json"))
 	_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "anthropic/claude-3-haiku-20240307", N: 3, Messages: []llm.Message{llm.UserText("hi")}},
 		llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
 	require.ErrorIs(t, err, llm.ErrUnsupported)
@@ -464,7 +445,7 @@ func TestDecodeResponse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
 			t.Parallel()
-			r, err := anthropic.DecodeResponse(fixture(t, tc.fixture))
+			r, err := anthropic.DecodeResponse(providertest.Fixture(t, tc.fixture))
 			require.NoError(t, err)
 			require.Len(t, r.Choices, 1)
 			tc.check(t, r)
@@ -514,7 +495,7 @@ func collectFixture(t *testing.T, name string) (*llm.CompletionResponse, []*llm.
 	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
 		assert.Contains(t, string(body), `"stream":true`)
-	}, "text/event-stream", fixture(t, name))
+	}, "text/event-stream", providertest.Fixture(t, name))
 	var chunks []*llm.Chunk
 	var acc llm.Accumulator
 	var err error
@@ -558,7 +539,7 @@ func TestCollectEqualsDecode(t *testing.T) {
 			t.Parallel()
 			got, _, err := collectFixture(t, name+".sse")
 			require.NoError(t, err)
-			want, err := anthropic.DecodeResponse(fixture(t, name+".response.json"))
+			want, err := anthropic.DecodeResponse(providertest.Fixture(t, name+".response.json"))
 			require.NoError(t, err)
 			normalize(t, got)
 			normalize(t, want)
@@ -641,7 +622,7 @@ func TestStreamErrorEvent(t *testing.T) {
 
 func TestStreamTruncated(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "text.sse")
+	body := providertest.Fixture(t, "text.sse")
 	cut := body[:bytes.LastIndex(body, []byte("event: message_delta"))]
 	srv := server(t, nil, "text/event-stream", cut)
 	_, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "anthropic/claude-3-haiku-20240307",
@@ -654,7 +635,7 @@ func TestStreamDecoderBedrockStyle(t *testing.T) {
 	t.Parallel()
 	// Bedrock gives each event's JSON without an SSE event name; the type
 	// comes from the JSON.
-	body := fixture(t, "thinking.sse")
+	body := providertest.Fixture(t, "thinking.sse")
 	var d anthropic.StreamDecoder
 	var acc llm.Accumulator
 	for line := range strings.SplitSeq(string(body), "\n") {
@@ -746,7 +727,7 @@ func TestMissingKeyAndEnv(t *testing.T) {
 	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, "sk-ant-env", r.Header.Get("X-Api-Key"))
 		assert.Equal(t, "/proxy/v1/messages", r.URL.Path)
-	}, "application/json", fixture(t, "text.response.json"))
+	}, "application/json", providertest.Fixture(t, "text.response.json"))
 	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-env")
 	t.Setenv("ANTHROPIC_API_BASE", "")
 	t.Setenv("ANTHROPIC_BASE_URL", srv.URL+"/proxy/")
@@ -756,11 +737,11 @@ func TestMissingKeyAndEnv(t *testing.T) {
 
 func TestRawResponse(t *testing.T) {
 	t.Parallel()
-	srv := server(t, nil, "application/json", fixture(t, "text.response.json"))
+	srv := server(t, nil, "application/json", providertest.Fixture(t, "text.response.json"))
 	resp, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "anthropic/claude-3-haiku-20240307", Messages: []llm.Message{llm.UserText("hi")}},
 		llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithRawResponse())
 	require.NoError(t, err)
-	assert.JSONEq(t, string(fixture(t, "text.response.json")), string(resp.Meta.Raw))
+	assert.JSONEq(t, string(providertest.Fixture(t, "text.response.json")), string(resp.Meta.Raw))
 	assert.Equal(t, "claude-3-haiku-20240307", resp.Meta.Model)
 }
 

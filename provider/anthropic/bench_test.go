@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/sse"
 	"github.com/llmux/llm/provider/anthropic"
+	"github.com/llmux/llm/provider/providertest"
 )
 
 // benchStream is a 200-delta text stream, the common shape of an answer.
@@ -186,19 +186,8 @@ func encodeFloor(req *llm.CompletionRequest) []byte {
 	return b
 }
 
-// benchServer answers every request with body.
-func benchServer(b *testing.B, contentType string, body []byte) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
-
 func BenchmarkCompletion(b *testing.B) {
-	srv := benchServer(b, "application/json", benchAnswer())
+	srv := providertest.BenchServer(b, "application/json", benchAnswer())
 	req := *benchRequest()
 	req.Model = "anthropic/" + req.Model
 	c := llm.NewClient(llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
@@ -213,7 +202,7 @@ func BenchmarkCompletion(b *testing.B) {
 // BenchmarkCompletionFloor is the same call with net/http and encoding/json
 // only: marshal the hand-built body, post it, unmarshal the answer.
 func BenchmarkCompletionFloor(b *testing.B) {
-	srv := benchServer(b, "application/json", benchAnswer())
+	srv := providertest.BenchServer(b, "application/json", benchAnswer())
 	req := benchRequest()
 	client := &http.Client{}
 	b.ReportAllocs()

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"reflect"
 	"testing"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/sse"
 	"github.com/llmux/llm/provider/anthropic"
+	"github.com/llmux/llm/provider/providertest"
 )
 
 // decodeStream runs the SSE decoder and the StreamDecoder over body, as
@@ -39,13 +39,7 @@ func decodeStream(body []byte) ([]*llm.Chunk, error) {
 }
 
 func seedStreams(f *testing.F) {
-	for _, name := range []string{"text.sse", "tools.sse", "thinking.sse", "interleaved.sse", "json_tool.sse", "error.sse"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	providertest.Seed(f, "text.sse", "tools.sse", "thinking.sse", "interleaved.sse", "json_tool.sse", "error.sse")
 	f.Add([]byte("event: content_block_delta\ndata: {\"index\":-1,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n"))
 	f.Add([]byte("event: content_block_stop\ndata: {\"index\":99999999}\n\n"))
 	f.Add([]byte("event: content_block_start\ndata: {\"index\":70000,\"content_block\":{\"type\":\"text\"}}\n\n"))
@@ -84,13 +78,7 @@ func FuzzStreamDecoder(f *testing.F) {
 }
 
 func FuzzDecodeResponse(f *testing.F) {
-	for _, name := range []string{"text.response.json", "tools.response.json", "thinking.response.json", "interleaved.response.json", "json_tool.response.json"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	providertest.Seed(f, "text.response.json", "tools.response.json", "thinking.response.json", "interleaved.response.json", "json_tool.response.json")
 	f.Add([]byte(`{"type":"error","error":{"type":"api_error","message":"x"}}`))
 	f.Add([]byte(`{"content":[{"type":"tool_use","name":"json_tool_call","input":[1, 2]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {

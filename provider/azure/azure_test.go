@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -19,31 +16,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
-
-func sseFrame(v any) []byte {
-	b, _ := json.Marshal(v)
-	return []byte("data: " + string(b) + "\n\n")
-}
-
 // streamFrames is an Azure OpenAI stream: the prompt-filter chunk with no
 // choices, content chunks with filter results, a finish chunk, a usage
 // chunk and [DONE].
 func streamFrames(pieces []string, u llm.Usage) [][]byte {
 	safe := map[string]any{"hate": map[string]any{"filtered": false, "severity": "safe"}}
-	frames := [][]byte{sseFrame(map[string]any{"choices": []any{}, "created": 0, "id": "", "model": "", "object": "",
+	frames := [][]byte{providertest.SSE(map[string]any{"choices": []any{}, "created": 0, "id": "", "model": "", "object": "",
 		"prompt_filter_results": []any{map[string]any{"prompt_index": 0, "content_filter_results": safe}}})}
 	chunk := func(delta map[string]any, finish any, usage any) []byte {
 		choices := []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish, "content_filter_results": safe}}
 		if delta == nil {
 			choices = []any{}
 		}
-		return sseFrame(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o", "choices": choices, "usage": usage})
+		return providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o", "choices": choices, "usage": usage})
 	}
 	frames = append(frames, chunk(map[string]any{"role": "assistant", "content": ""}, nil, nil))
 	for _, p := range pieces {
@@ -70,14 +55,7 @@ func harness(model string) providertest.Harness {
 		Options: func(base string) []llm.Option {
 			return []llm.Option{llm.WithBaseURL(base), llm.WithAPIKey("azure-key-test")}
 		},
-		Completion: func(text string, u llm.Usage) []byte {
-			b, _ := json.Marshal(map[string]any{
-				"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
-				"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
-				"usage":   u,
-			})
-			return b
-		},
+		Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("gpt-4o", text, u) },
 		StreamFrames:      streamFrames,
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error processing your request.","type":"server_error","code":null}}` + "\n\n"),
@@ -101,38 +79,9 @@ func TestConformance(t *testing.T) {
 	t.Run("azure_ai", func(t *testing.T) { providertest.Run(t, harness("azure_ai/Llama-3.3-70B-Instruct")) })
 }
 
-type wire struct {
-	mu   sync.Mutex
-	req  *http.Request
-	body []byte
-	srv  *httptest.Server
-}
-
-func newWire(t *testing.T, status int, contentType string, reply []byte) *wire {
-	t.Helper()
-	w := &wire{}
-	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		w.mu.Lock()
-		w.req, w.body = r, b
-		w.mu.Unlock()
-		rw.Header().Set("Content-Type", contentType)
-		rw.WriteHeader(status)
-		_, _ = rw.Write(reply)
-	}))
-	t.Cleanup(w.srv.Close)
-	return w
-}
-
-func (w *wire) got() (*http.Request, []byte) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.req, w.body
-}
-
 func chatRequest(t *testing.T) llm.CompletionRequest {
 	var req llm.CompletionRequest
-	require.NoError(t, json.Unmarshal(fixture(t, "chat.request.json"), &req))
+	require.NoError(t, json.Unmarshal(providertest.Fixture(t, "chat.request.json"), &req))
 	req.Model = "azure/my-gpt-4o"
 	return req
 }
@@ -155,19 +104,19 @@ func TestRoutes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWire(t, 200, "application/json", fixture(t, "filtered.response.json"))
-			opts := []llm.Option{llm.WithBaseURL(w.srv.URL + c.base), llm.WithAPIKey("azure-key-1")}
+			w := providertest.NewRecorder(t, 200, "application/json", providertest.Fixture(t, "filtered.response.json"))
+			opts := []llm.Option{llm.WithBaseURL(w.URL + c.base), llm.WithAPIKey("azure-key-1")}
 			if c.version != "" {
 				opts = append(opts, llm.WithAPIVersion(c.version))
 			}
 			resp, err := llm.Completion(t.Context(), chatRequest(t), opts...)
 			require.NoError(t, err)
-			r, body := w.got()
+			r, body := w.Last()
 			assert.Equal(t, c.want, r.URL.RequestURI())
 			assert.Equal(t, http.MethodPost, r.Method)
 			assert.Equal(t, "azure-key-1", r.Header.Get("Api-Key"))
 			assert.Empty(t, r.Header.Get("Authorization"))
-			assert.JSONEq(t, string(fixture(t, "chat.request.json")), string(body))
+			assert.JSONEq(t, string(providertest.Fixture(t, "chat.request.json")), string(body))
 			assert.Equal(t, "Once upon a", resp.Text())
 			assert.Equal(t, llm.FinishContentFilter, resp.Choices[0].FinishReason, "finish_reason content_filter is kept")
 			assert.Equal(t, "azure", resp.Meta.Provider)
@@ -178,8 +127,8 @@ func TestRoutes(t *testing.T) {
 
 func TestContentFilterError(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 400, "application/json", fixture(t, "content_filter.error.json"))
-	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.srv.URL), llm.WithAPIKey("k"))
+	w := providertest.NewRecorder(t, 400, "application/json", providertest.Fixture(t, "content_filter.error.json"))
+	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.URL), llm.WithAPIKey("k"))
 	require.ErrorIs(t, err, llm.ErrContentPolicy)
 	var le *llm.Error
 	require.ErrorAs(t, err, &le)
@@ -203,8 +152,8 @@ func TestContentFilterErrorSpecShape(t *testing.T) {
 	t.Parallel()
 	// The shape of Azure's OpenAPI description: inner_error, content_filter_results.
 	body := `{"error":{"code":"content_filter","message":"filtered","param":"prompt","inner_error":{"code":"ResponsibleAIPolicyViolation","content_filter_results":{"sexual":{"filtered":true,"severity":"high"}}}}}`
-	w := newWire(t, 400, "application/json", []byte(body))
-	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.srv.URL), llm.WithAPIKey("k"))
+	w := providertest.NewRecorder(t, 400, "application/json", []byte(body))
+	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.URL), llm.WithAPIKey("k"))
 	var le *llm.Error
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, llm.KindContentPolicy, le.Kind)
@@ -213,13 +162,13 @@ func TestContentFilterErrorSpecShape(t *testing.T) {
 
 func TestStream(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "text/event-stream", fixture(t, "stream.sse"))
+	w := providertest.NewRecorder(t, 200, "text/event-stream", providertest.Fixture(t, "stream.sse"))
 	var chunks []*llm.Chunk
-	for c, err := range llm.CompletionStream(t.Context(), chatRequest(t), llm.WithBaseURL(w.srv.URL), llm.WithAPIKey("k")) {
+	for c, err := range llm.CompletionStream(t.Context(), chatRequest(t), llm.WithBaseURL(w.URL), llm.WithAPIKey("k")) {
 		require.NoError(t, err)
 		chunks = append(chunks, c)
 	}
-	r, body := w.got()
+	r, body := w.Last()
 	assert.Equal(t, "/openai/deployments/my-gpt-4o/chat/completions", r.URL.Path)
 	assert.JSONEq(t, `{"model":"my-gpt-4o","messages":[{"role":"user","content":"Tell me a story."}],"max_tokens":50,"stream":true,"stream_options":{"include_usage":true}}`, string(body))
 	require.Len(t, chunks, 5)
@@ -238,16 +187,16 @@ func TestStream(t *testing.T) {
 
 func TestEntraTokenSource(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "application/json", fixture(t, "filtered.response.json"))
+	w := providertest.NewRecorder(t, 200, "application/json", providertest.Fixture(t, "filtered.response.json"))
 	calls := 0
 	ts := azure.TokenFunc(func(ctx context.Context) (string, error) {
 		calls++
 		require.NotNil(t, ctx)
 		return "entra-token-1", nil
 	})
-	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.srv.URL), azure.WithTokenSource(ts), llm.WithAPIKey("ignored"))
+	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.URL), azure.WithTokenSource(ts), llm.WithAPIKey("ignored"))
 	require.NoError(t, err)
-	r, _ := w.got()
+	r, _ := w.Last()
 	assert.Equal(t, "Bearer entra-token-1", r.Header.Get("Authorization"))
 	assert.Empty(t, r.Header.Get("Api-Key"), "the token source wins over the key")
 	assert.Equal(t, 1, calls)
@@ -255,13 +204,13 @@ func TestEntraTokenSource(t *testing.T) {
 
 func TestEntraTokenError(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "application/json", fixture(t, "filtered.response.json"))
+	w := providertest.NewRecorder(t, 200, "application/json", providertest.Fixture(t, "filtered.response.json"))
 	boom := errors.New("AADSTS700016: application not found")
 	ts := azure.TokenFunc(func(context.Context) (string, error) { return "", boom })
-	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.srv.URL), azure.WithTokenSource(ts))
+	_, err := llm.Completion(t.Context(), chatRequest(t), llm.WithBaseURL(w.URL), azure.WithTokenSource(ts))
 	require.ErrorIs(t, err, llm.ErrAuthentication)
 	require.ErrorIs(t, err, boom)
-	r, _ := w.got()
+	r, _ := w.Last()
 	assert.Nil(t, r, "no request is sent")
 }
 
@@ -274,8 +223,8 @@ func TestEnv(t *testing.T) {
 	require.ErrorIs(t, err, llm.ErrInvalidRequest)
 	assert.Contains(t, err.Error(), "AZURE_API_BASE")
 
-	w := newWire(t, 200, "application/json", fixture(t, "filtered.response.json"))
-	t.Setenv("AZURE_API_BASE", w.srv.URL)
+	w := providertest.NewRecorder(t, 200, "application/json", providertest.Fixture(t, "filtered.response.json"))
+	t.Setenv("AZURE_API_BASE", w.URL)
 	_, err = llm.Completion(t.Context(), req)
 	require.ErrorIs(t, err, llm.ErrAuthentication)
 	assert.Contains(t, err.Error(), "AZURE_API_KEY")
@@ -284,7 +233,7 @@ func TestEnv(t *testing.T) {
 	t.Setenv("AZURE_API_VERSION", "2025-01-01-preview")
 	_, err = llm.Completion(t.Context(), req)
 	require.NoError(t, err)
-	r, _ := w.got()
+	r, _ := w.Last()
 	assert.Equal(t, "env-key-123456", r.Header.Get("Api-Key"))
 	assert.Equal(t, "2025-01-01-preview", r.URL.Query().Get("api-version"))
 
@@ -292,7 +241,7 @@ func TestEnv(t *testing.T) {
 	t.Setenv("AZURE_AD_TOKEN", "static-ad-token")
 	_, err = llm.Completion(t.Context(), req)
 	require.NoError(t, err)
-	r, _ = w.got()
+	r, _ = w.Last()
 	assert.Equal(t, "Bearer static-ad-token", r.Header.Get("Authorization"))
 }
 
@@ -306,8 +255,8 @@ func TestAzureAI(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWire(t, 200, "application/json", fixture(t, "filtered.response.json"))
-			opts := []llm.Option{llm.WithBaseURL(w.srv.URL + c.base), llm.WithAPIKey("ai-key")}
+			w := providertest.NewRecorder(t, 200, "application/json", providertest.Fixture(t, "filtered.response.json"))
+			opts := []llm.Option{llm.WithBaseURL(w.URL + c.base), llm.WithAPIKey("ai-key")}
 			if c.version != "" {
 				opts = append(opts, llm.WithAPIVersion(c.version))
 			}
@@ -315,7 +264,7 @@ func TestAzureAI(t *testing.T) {
 			req.Model = "azure_ai/Llama-3.3-70B-Instruct"
 			_, err := llm.Completion(t.Context(), req, opts...)
 			require.NoError(t, err)
-			r, body := w.got()
+			r, body := w.Last()
 			assert.Equal(t, c.want, r.URL.RequestURI())
 			assert.Equal(t, "ai-key", r.Header.Get("Api-Key"))
 			assert.Contains(t, string(body), `"model":"Llama-3.3-70B-Instruct"`)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -108,23 +107,10 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, Harness)
 }
 
-// server starts a test server that checks each request with check and
-// answers with reply, with Bedrock's request id header.
+// server is providertest.Server with Bedrock's request id header.
 func server(t *testing.T, check func(t *testing.T, r *http.Request, body []byte), contentType string, reply []byte) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		body, _ := io.ReadAll(r.Body)
-		if check != nil {
-			check(t, r, body)
-		}
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("X-Amzn-Requestid", "5d2a8f3c-1b2e-4c8a-9f1e-7e6d5c4b3a21")
-		_, _ = w.Write(reply)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &hits
+	return providertest.Server(t, check, contentType, reply, "X-Amzn-Requestid", "5d2a8f3c-1b2e-4c8a-9f1e-7e6d5c4b3a21")
 }
 
 // toolsRequest is the request whose Converse body is
@@ -169,7 +155,7 @@ func toolsRequest() llm.CompletionRequest {
 
 func TestConverseWire(t *testing.T) {
 	t.Parallel()
-	wire := fixture(t, "tools.request.json")
+	wire := providertest.Fixture(t, "tools.request.json")
 	srv, hits := server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, http.MethodPost, r.Method)
 		assert.Equal(t, claudePath+"/converse", r.URL.EscapedPath())
@@ -181,7 +167,7 @@ func TestConverseWire(t *testing.T) {
 		assert.Len(t, r.Header.Get("X-Amz-Date"), len("20060102T150405Z"))
 		assert.Equal(t, testSession, r.Header.Get("X-Amz-Security-Token"))
 		assert.JSONEq(t, string(wire), string(body))
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 
 	req := toolsRequest()
 	resp, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv.URL), bedrock.WithRegion("us-west-2"),
@@ -210,7 +196,7 @@ func TestConverseWire(t *testing.T) {
 	assert.Equal(t, claude, resp.Meta.Model)
 	require.NotNil(t, resp.Meta.Cost)
 	assert.True(t, resp.Meta.Cost.Known, "the inference profile id is priced from the model table")
-	assert.JSONEq(t, string(fixture(t, "tools.response.json")), string(resp.Meta.Raw))
+	assert.JSONEq(t, string(providertest.Fixture(t, "tools.response.json")), string(resp.Meta.Raw))
 	assert.Equal(t, "ephemeral", req.Messages[0].CacheControl.Type, "the caller's request is not modified")
 }
 
@@ -225,7 +211,7 @@ func TestStreamCollectEqualsCompletion(t *testing.T) {
 				assert.Equal(t, claudePath+"/converse-stream", r.URL.EscapedPath())
 				assert.Equal(t, bedrock.EventStreamContentType, r.Header.Get("Accept"))
 			}, bedrock.EventStreamContentType, binFixture(t, name))
-			plainSrv, _ := server(t, nil, "application/json", fixture(t, name+".response.json"))
+			plainSrv, _ := server(t, nil, "application/json", providertest.Fixture(t, name+".response.json"))
 			req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("weather?")}}
 			if name == "json" {
 				req.ResponseFormat = &llm.ResponseFormat{Type: "json_object"}
@@ -285,7 +271,7 @@ func TestJSONResponseFormat(t *testing.T) {
 	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		body = nil
 		require.NoError(t, json.Unmarshal(b, &body))
-	}, "application/json", fixture(t, "json.response.json"))
+	}, "application/json", providertest.Fixture(t, "json.response.json"))
 	req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("Weather in Paris as JSON")},
 		ResponseFormat: &llm.ResponseFormat{Type: "json_schema", JSONSchema: &llm.JSONSchema{Name: "weather", Schema: json.RawMessage(schema)}}}
 	resp, err := llm.Completion(t.Context(), req, testOptions(srv.URL)...)
@@ -313,7 +299,7 @@ func TestReasoningEffort(t *testing.T) {
 	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		body = nil
 		require.NoError(t, json.Unmarshal(b, &body))
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	call := func(model string, mut func(*llm.CompletionRequest), opts ...llm.Option) error {
 		req := llm.CompletionRequest{Model: "bedrock/" + model, Messages: []llm.Message{llm.UserText("think")}, ReasoningEffort: "high"}
 		if mut != nil {
@@ -363,7 +349,7 @@ func TestReasoningEffort(t *testing.T) {
 
 func TestUnsupportedParams(t *testing.T) {
 	t.Parallel()
-	srv, hits := server(t, nil, "application/json", fixture(t, "tools.response.json"))
+	srv, hits := server(t, nil, "application/json", providertest.Fixture(t, "tools.response.json"))
 	for name, mut := range map[string]func(*llm.CompletionRequest){
 		"n":                 func(r *llm.CompletionRequest) { r.N = 2 },
 		"logprobs":          func(r *llm.CompletionRequest) { r.Logprobs = true },
@@ -388,7 +374,7 @@ func TestToolChoice(t *testing.T) {
 	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		body = nil
 		require.NoError(t, json.Unmarshal(b, &body))
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	tools := []llm.Tool{llm.FunctionTool("get_weather", "", `{"type":"object","properties":{"city":{"type":"string"}}}`), {Type: "function", Function: &llm.Function{Name: "no_params"}}}
 	history := []llm.Message{
 		llm.UserText("weather?"),
@@ -431,7 +417,7 @@ func TestMedia(t *testing.T) {
 	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		body = nil
 		require.NoError(t, json.Unmarshal(b, &body))
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	send := func(parts ...llm.Part) error {
 		_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserParts(parts...)}}, testOptions(srv.URL)...)
 		return err
@@ -477,7 +463,7 @@ func TestModelRoutesAndRegions(t *testing.T) {
 	var got seen
 	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		got = seen{r.URL.EscapedPath(), r.Header.Get("Authorization")}
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	const arn = "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0"
 	for _, c := range []struct {
 		model, region, path, scope string
@@ -518,7 +504,7 @@ func TestBearerToken(t *testing.T) {
 	var auth, date string
 	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		auth, date = r.Header.Get("Authorization"), r.Header.Get("X-Amz-Date")
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}
 
 	// A Bedrock API key from the option needs no region with a base URL.
@@ -545,7 +531,7 @@ func TestEnvCredentials(t *testing.T) {
 	var auth, token string
 	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		auth, token = r.Header.Get("Authorization"), r.Header.Get("X-Amz-Security-Token")
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
 	t.Setenv("AWS_SESSION_TOKEN", "env-session")
@@ -565,18 +551,15 @@ func TestSharedConfigProfile(t *testing.T) {
 	require.NoError(t, writeFile(dir+"/credentials", "[dev]\naws_access_key_id = AKIAPROFILEEXAMPLE\naws_secret_access_key = profile-secret\n"))
 	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
-	var mu sync.Mutex // the concurrent calls below write auth at once
-	var last string
+	var (
+		mu   sync.Mutex // the concurrent calls below write auth at once
+		auth string
+	)
 	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		mu.Lock()
-		last = r.Header.Get("Authorization")
-		mu.Unlock()
-	}, "application/json", fixture(t, "tools.response.json"))
-	authSeen := func() string {
-		mu.Lock()
 		defer mu.Unlock()
-		return last
-	}
+		auth = r.Header.Get("Authorization")
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}
 
 	// A provider of its own, so that the registered one's cache is not
@@ -584,13 +567,13 @@ func TestSharedConfigProfile(t *testing.T) {
 	client := llm.NewClient(llm.WithProvider(bedrock.New(), llm.WithBaseURL(srv.URL)))
 	_, err := client.Completion(t.Context(), req, bedrock.WithProfile("dev"))
 	require.NoError(t, err)
-	assert.Contains(t, authSeen(), "Credential=AKIAPROFILEEXAMPLE/")
-	assert.Contains(t, authSeen(), "/ap-northeast-1/bedrock/aws4_request", "the region comes from the profile")
+	assert.Contains(t, auth, "Credential=AKIAPROFILEEXAMPLE/")
+	assert.Contains(t, auth, "/ap-northeast-1/bedrock/aws4_request", "the region comes from the profile")
 
 	t.Setenv("AWS_PROFILE", "dev")
 	_, err = client.Completion(t.Context(), req)
 	require.NoError(t, err)
-	assert.Contains(t, authSeen(), "Credential=AKIAPROFILEEXAMPLE/")
+	assert.Contains(t, auth, "Credential=AKIAPROFILEEXAMPLE/")
 
 	_, err = client.Completion(t.Context(), req, bedrock.WithProfile("missing"))
 	require.ErrorIs(t, err, llm.ErrAuthentication)
@@ -620,7 +603,7 @@ func TestCredentialsProvider(t *testing.T) {
 	var auth, token string
 	srv, hits := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		auth, token = r.Header.Get("Authorization"), r.Header.Get("X-Amz-Security-Token")
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 	req := llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}
 	calls := 0
 	cp := aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
@@ -649,7 +632,7 @@ func writeFile(name, s string) error { return os.WriteFile(name, []byte(s), 0o60
 
 func TestNoCredentials(t *testing.T) {
 	noAmbientAWS(t)
-	srv, hits := server(t, nil, "application/json", fixture(t, "tools.response.json"))
+	srv, hits := server(t, nil, "application/json", providertest.Fixture(t, "tools.response.json"))
 	client := llm.NewClient(llm.WithProvider(bedrock.New(), llm.WithBaseURL(srv.URL), bedrock.WithRegion("us-east-1")))
 	_, err := client.Completion(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}})
 	require.ErrorIs(t, err, llm.ErrAuthentication)

@@ -10,7 +10,6 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -18,18 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/providertest"
 )
-
-func benchServer(b *testing.B, contentType string, body []byte) *httptest.Server {
-	b.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
 
 func benchFrames(n int) []byte {
 	pieces := make([]string, n)
@@ -44,7 +33,7 @@ var benchReq = llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm
 // BenchmarkConverseStream streams 200 deltas through llm.CompletionStream
 // from a local server: signing, sending, event-stream and chunk decoding.
 func BenchmarkConverseStream(b *testing.B) {
-	srv := benchServer(b, "application/vnd.amazon.eventstream", benchFrames(200))
+	srv := providertest.BenchServer(b, "application/vnd.amazon.eventstream", benchFrames(200))
 	opts := testOptions(srv.URL)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -65,7 +54,7 @@ func BenchmarkConverseStream(b *testing.B) {
 // SDK signer, encoding/binary frame reading with both CRCs and
 // encoding/json.
 func BenchmarkConverseStreamFloor(b *testing.B) {
-	srv := benchServer(b, "application/vnd.amazon.eventstream", benchFrames(200))
+	srv := providertest.BenchServer(b, "application/vnd.amazon.eventstream", benchFrames(200))
 	signer := v4.NewSigner()
 	creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
 	type event struct {
@@ -157,7 +146,7 @@ var sink *llm.Chunk
 
 // BenchmarkConverse makes a non-streamed call through llm.Completion.
 func BenchmarkConverse(b *testing.B) {
-	srv := benchServer(b, "application/json", fixture(b, "tools.response.json"))
+	srv := providertest.BenchServer(b, "application/json", providertest.Fixture(b, "tools.response.json"))
 	req := toolsRequest()
 	opts := testOptions(srv.URL)
 	b.ReportAllocs()
@@ -172,8 +161,8 @@ func BenchmarkConverse(b *testing.B) {
 // the SDK signer and decodes the answer with encoding/json into typed
 // structs.
 func BenchmarkConverseFloor(b *testing.B) {
-	srv := benchServer(b, "application/json", fixture(b, "tools.response.json"))
-	wire := fixture(b, "tools.request.json")
+	srv := providertest.BenchServer(b, "application/json", providertest.Fixture(b, "tools.response.json"))
+	wire := providertest.Fixture(b, "tools.request.json")
 	var body any
 	if err := json.Unmarshal(wire, &body); err != nil {
 		b.Fatal(err)

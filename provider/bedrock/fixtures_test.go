@@ -9,17 +9,11 @@ import (
 	"testing"
 
 	"github.com/llmux/llm/internal/eventstream"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.bin from testdata/*.events.json")
-
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
 
 // eventFrame is one ConverseStream event message.
 func eventFrame(typ string, payload []byte) []byte {
@@ -71,7 +65,7 @@ type fixtureEvent struct {
 func framesOf(t testing.TB, name string) [][]byte {
 	t.Helper()
 	var evs []fixtureEvent
-	require.NoError(t, json.Unmarshal(fixture(t, name+".events.json"), &evs))
+	require.NoError(t, json.Unmarshal(providertest.Fixture(t, name+".events.json"), &evs))
 	frames := make([][]byte, 0, len(evs))
 	for _, ev := range evs {
 		var compact bytes.Buffer
@@ -93,7 +87,7 @@ func framesOf(t testing.TB, name string) [][]byte {
 // binFixture returns testdata/<name>.bin, the wire bytes of a stream.
 func binFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	return fixture(t, name+".bin")
+	return providertest.Fixture(t, name+".bin")
 }
 
 // TestBinaryFixturesUpToDate checks that every .bin fixture is the framing

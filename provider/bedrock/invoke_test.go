@@ -34,8 +34,8 @@ func TestInvokeWire(t *testing.T) {
 		assert.Equal(t, "application/json", r.Header.Get("Accept"))
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 		assert.Contains(t, r.Header.Get("Authorization"), "/us-east-1/bedrock/aws4_request")
-		assert.JSONEq(t, string(fixture(t, "invoke.request.json")), string(body))
-	}, "application/json", fixture(t, "invoke.response.json"))
+		assert.JSONEq(t, string(providertest.Fixture(t, "invoke.request.json")), string(body))
+	}, "application/json", providertest.Fixture(t, "invoke.response.json"))
 	resp, err := llm.Completion(t.Context(), invokeRequest(), testOptions(srv.URL)...)
 	require.NoError(t, err)
 	assert.Equal(t, "Hello! How can I help you today?", resp.Text())
@@ -54,9 +54,9 @@ func TestInvokeStreamCollectEqualsCompletion(t *testing.T) {
 		assert.Equal(t, invokePath+"/invoke-with-response-stream", r.URL.EscapedPath())
 		assert.Equal(t, bedrock.EventStreamContentType, r.Header.Get("Accept"))
 		assert.Equal(t, "application/json", r.Header.Get("X-Amzn-Bedrock-Accept"))
-		assert.JSONEq(t, string(fixture(t, "invoke.request.json")), string(body), "Bedrock takes no stream field: the path streams")
+		assert.JSONEq(t, string(providertest.Fixture(t, "invoke.request.json")), string(body), "Bedrock takes no stream field: the path streams")
 	}, bedrock.EventStreamContentType, binFixture(t, "invoke"))
-	plainSrv, _ := server(t, nil, "application/json", fixture(t, "invoke.response.json"))
+	plainSrv, _ := server(t, nil, "application/json", providertest.Fixture(t, "invoke.response.json"))
 	got, err := llm.Collect(llm.CompletionStream(t.Context(), invokeRequest(), testOptions(streamSrv.URL)...))
 	require.NoError(t, err)
 	want, err := llm.Completion(t.Context(), invokeRequest(), testOptions(plainSrv.URL)...)
@@ -91,7 +91,7 @@ func TestInvokeStreamErrors(t *testing.T) {
 
 func TestInvokeOnlyClaude(t *testing.T) {
 	t.Parallel()
-	srv, hits := server(t, nil, "application/json", fixture(t, "invoke.response.json"))
+	srv, hits := server(t, nil, "application/json", providertest.Fixture(t, "invoke.response.json"))
 	req := llm.CompletionRequest{Model: "bedrock/invoke/meta.llama3-3-70b-instruct-v1:0", Messages: []llm.Message{llm.UserText("hi")}}
 	_, err := llm.Completion(t.Context(), req, testOptions(srv.URL)...)
 	require.ErrorIs(t, err, llm.ErrUnsupported)
@@ -108,7 +108,7 @@ func TestInvokeThinkingAndJSON(t *testing.T) {
 	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		body = nil
 		require.NoError(t, json.Unmarshal(b, &body))
-	}, "application/json", fixture(t, "invoke.response.json"))
+	}, "application/json", providertest.Fixture(t, "invoke.response.json"))
 	req := llm.CompletionRequest{Model: invokeModel, Messages: []llm.Message{llm.UserText("think")}, ReasoningEffort: "low",
 		ResponseFormat: &llm.ResponseFormat{Type: "json_schema", JSONSchema: &llm.JSONSchema{Name: "x", Schema: json.RawMessage(`{"type":"object"}`)}}}
 	_, err := llm.Completion(t.Context(), req, testOptions(srv.URL)...)
@@ -128,7 +128,7 @@ func TestInvokeGuardrailHeadersAndARN(t *testing.T) {
 	srv, _ := server(t, func(t *testing.T, r *http.Request, b []byte) {
 		h, path, body = r.Header.Clone(), r.URL.EscapedPath(), nil
 		require.NoError(t, json.Unmarshal(b, &body))
-	}, "application/json", fixture(t, "invoke.response.json"))
+	}, "application/json", providertest.Fixture(t, "invoke.response.json"))
 	const arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6"
 	req := llm.CompletionRequest{Model: "bedrock/invoke/" + arn, Messages: []llm.Message{llm.UserText("hi")},
 		Extra: map[string]any{"guardrailConfig": map[string]any{"guardrailIdentifier": "gr-abc123", "guardrailVersion": "DRAFT", "trace": "enabled"}, "top_k": 5}}

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/providertest"
 )
 
 // End-to-end benchmarks against an in-process server: the library's call
@@ -18,12 +18,7 @@ import (
 // encoding/json (a bufio line loop for the SSE stream).
 
 func benchServer(b *testing.B, contentType string, body []byte) (*httptest.Server, *http.Client) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(body)
-	}))
-	b.Cleanup(srv.Close)
+	srv := providertest.BenchServer(b, contentType, body)
 	return srv, &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 }
 

@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,13 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
 
 func frame(v map[string]any) []byte {
 	b, _ := json.Marshal(v)
@@ -93,20 +82,6 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, harness)
 }
 
-func server(t *testing.T, check func(t *testing.T, r *http.Request, body []byte), contentType string, reply []byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if check != nil {
-			check(t, r, body)
-		}
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(reply)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func fullRequest() llm.CompletionRequest {
 	strict := true
 	return llm.CompletionRequest{
@@ -134,8 +109,8 @@ func fullRequest() llm.CompletionRequest {
 
 func TestRequestWire(t *testing.T) {
 	t.Parallel()
-	wire := fixture(t, "chat.request.json")
-	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
+	wire := providertest.Fixture(t, "chat.request.json")
+	srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, http.MethodPost, r.Method)
 		assert.Equal(t, "/v2/chat", r.URL.Path)
 		assert.Equal(t, "Bearer co-key", r.Header.Get("Authorization"))
@@ -143,7 +118,7 @@ func TestRequestWire(t *testing.T) {
 		assert.Equal(t, "application/json", r.Header.Get("Accept"))
 		assert.Equal(t, "yes", r.Header.Get("X-Extra"))
 		assert.JSONEq(t, string(wire), string(body))
-	}, "application/json", fixture(t, "chat.response.json"))
+	}, "application/json", providertest.Fixture(t, "chat.response.json"))
 	req := fullRequest()
 	before, _ := json.Marshal(req)
 	resp, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithAPIKey("co-key"), llm.WithHeader("X-Extra", "yes"), llm.WithRawResponse())
@@ -166,19 +141,19 @@ func TestRequestWire(t *testing.T) {
 	assert.Equal(t, "a small feline.", cites[0].Text)
 	assert.Equal(t, "TEXT_CONTENT", cites[0].Type)
 	assert.Equal(t, "cohere", resp.Meta.Provider)
-	assert.JSONEq(t, string(fixture(t, "chat.response.json")), string(resp.Meta.Raw))
+	assert.JSONEq(t, string(providertest.Fixture(t, "chat.response.json")), string(resp.Meta.Raw))
 }
 
 func TestStreamCollectEqualsCompletion(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"chat", "tools"} {
-		stream := server(t, func(t *testing.T, r *http.Request, body []byte) {
+		stream, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 			assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
 			var m map[string]any
 			require.NoError(t, json.Unmarshal(body, &m))
 			assert.Equal(t, true, m["stream"])
-		}, "text/event-stream", fixture(t, name+".sse"))
-		whole := server(t, nil, "application/json", fixture(t, name+".response.json"))
+		}, "text/event-stream", providertest.Fixture(t, name+".sse"))
+		whole, _ := providertest.Server(t, nil, "application/json", providertest.Fixture(t, name+".response.json"))
 		req := llm.CompletionRequest{Model: "cohere/command-a-03-2025", Messages: []llm.Message{llm.UserText("hi")}}
 		opts := []llm.Option{llm.WithAPIKey("k")}
 		got, err := llm.Collect(llm.CompletionStream(t.Context(), req, append(opts, llm.WithBaseURL(stream.URL))...))
@@ -194,7 +169,7 @@ func TestStreamCollectEqualsCompletion(t *testing.T) {
 
 func TestStreamTools(t *testing.T) {
 	t.Parallel()
-	srv := server(t, nil, "text/event-stream", fixture(t, "tools.sse"))
+	srv, _ := providertest.Server(t, nil, "text/event-stream", providertest.Fixture(t, "tools.sse"))
 	var chunks []*llm.Chunk
 	for c, err := range llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "cohere/command-a-03-2025", Messages: []llm.Message{llm.UserText("hi")}}, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")) {
 		require.NoError(t, err)
@@ -238,8 +213,8 @@ func TestFinishReasons(t *testing.T) {
 		sse := "event: message-start\ndata: {\"type\":\"message-start\",\"id\":\"x\"}\n\n" +
 			"event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"partial\"}}}}\n\n" +
 			fmt.Sprintf("event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":%q}}\n\n", tc.reason)
-		whole := server(t, nil, "application/json", []byte(body))
-		stream := server(t, nil, "text/event-stream", []byte(sse))
+		whole, _ := providertest.Server(t, nil, "application/json", []byte(body))
+		stream, _ := providertest.Server(t, nil, "text/event-stream", []byte(sse))
 		req := llm.CompletionRequest{Model: "cohere/command-r", Messages: []llm.Message{llm.UserText("hi")}}
 		resp, err := llm.Completion(t.Context(), req, llm.WithBaseURL(whole.URL), llm.WithAPIKey("k"))
 		sresp, serr := llm.Collect(llm.CompletionStream(t.Context(), req, llm.WithBaseURL(stream.URL), llm.WithAPIKey("k")))
@@ -259,7 +234,7 @@ func TestFinishReasons(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	t.Parallel()
 	hits := 0
-	srv := server(t, func(*testing.T, *http.Request, []byte) { hits++ }, "application/json", fixture(t, "chat.response.json"))
+	srv, _ := providertest.Server(t, func(*testing.T, *http.Request, []byte) { hits++ }, "application/json", providertest.Fixture(t, "chat.response.json"))
 	user := llm.UserText("hi")
 	cases := []struct {
 		name string
@@ -290,10 +265,10 @@ func TestMissingKey(t *testing.T) {
 }
 
 func TestEnv(t *testing.T) {
-	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
+	srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, "Bearer co-from-env", r.Header.Get("Authorization"))
 		assert.Equal(t, "/proxy/v2/chat", r.URL.Path)
-	}, "application/json", fixture(t, "chat.response.json"))
+	}, "application/json", providertest.Fixture(t, "chat.response.json"))
 	t.Setenv("COHERE_API_KEY", "")
 	t.Setenv("CO_API_KEY", "co-from-env")
 	t.Setenv("COHERE_API_BASE", srv.URL+"/proxy/")
@@ -303,8 +278,8 @@ func TestEnv(t *testing.T) {
 
 func TestTruncatedStream(t *testing.T) {
 	t.Parallel()
-	b := fixture(t, "tools.sse")
-	srv := server(t, nil, "text/event-stream", b[:len(b)-300])
+	b := providertest.Fixture(t, "tools.sse")
+	srv, _ := providertest.Server(t, nil, "text/event-stream", b[:len(b)-300])
 	_, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "cohere/command-r", Messages: []llm.Message{llm.UserText("hi")}}, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, io.ErrUnexpectedEOF) || llm.KindOf(err) == llm.KindBadResponse, err)
@@ -312,15 +287,15 @@ func TestTruncatedStream(t *testing.T) {
 
 func TestErrorIn200(t *testing.T) {
 	t.Parallel()
-	srv := server(t, nil, "application/json", []byte(errorBody("too many tokens: prompt is too long")))
+	srv, _ := providertest.Server(t, nil, "application/json", []byte(errorBody("too many tokens: prompt is too long")))
 	_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "cohere/command-r", Messages: []llm.Message{llm.UserText("hi")}}, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
 	assert.ErrorIs(t, err, llm.ErrContextWindowExceeded)
 }
 
 func TestStreamReusesConnection(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "chat.sse")
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	body := providertest.Fixture(t, "chat.sse")
+	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		_, _ = w.Write(body)
 		// The end of the body comes a little after the last event, so a
@@ -329,15 +304,7 @@ func TestStreamReusesConnection(t *testing.T) {
 		w.(http.Flusher).Flush()
 		time.Sleep(20 * time.Millisecond)
 		_, _ = w.Write([]byte("data: [DONE]\n\n"))
-	}))
-	var conns atomic.Int32
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	for range 3 {

@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/sse"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestKindOf(t *testing.T) {
@@ -47,11 +46,7 @@ func TestUsageFallsBackToBilledUnits(t *testing.T) {
 }
 
 func FuzzDecodeResponse(f *testing.F) {
-	for _, name := range []string{"chat.response.json", "tools.response.json"} {
-		b, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(b)
-	}
+	providertest.Seed(f, "chat.response.json", "tools.response.json")
 	f.Add([]byte(`{"message":"x"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := decodeResponse(b, "m")
@@ -69,11 +64,7 @@ func FuzzDecodeResponse(f *testing.F) {
 }
 
 func FuzzDecodeStream(f *testing.F) {
-	for _, name := range []string{"chat.sse", "tools.sse"} {
-		b, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(b)
-	}
+	providertest.Seed(f, "chat.sse", "tools.sse")
 	f.Add([]byte("data: {\"message\":\"boom\"}\n\n"))
 	f.Add([]byte("data: {\"type\":\"tool-call-delta\",\"index\":9,\"delta\":{\"message\":{\"tool_calls\":[]}}}\n\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -101,22 +92,8 @@ func FuzzDecodeStream(f *testing.F) {
 func FuzzEncodeRequest(f *testing.F) {
 	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`))
 	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","reasoning_content":"plan","tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":""}}]},{"role":"tool","tool_call_id":"1","content":""}],"tool_choice":"required","k":3}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var req llm.CompletionRequest
-		if json.Unmarshal(b, &req) != nil {
-			return
-		}
-		body, err := encodeRequest(&req, &llm.Config{}, true)
-		if err != nil {
-			var le *llm.Error
-			if !errors.As(err, &le) {
-				t.Fatalf("untyped error %T: %v", err, err)
-			}
-			return
-		}
-		if !json.Valid(body) {
-			t.Fatalf("invalid body %s", body)
-		}
+	providertest.FuzzEncode(f, func(req *llm.CompletionRequest) ([]byte, error) {
+		return encodeRequest(req, &llm.Config{}, true)
 	})
 }
 

@@ -1,15 +1,13 @@
 package mistral_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/providertest"
 )
 
 // floorChunk is what a hand-written client decodes each Mistral event into.
@@ -44,12 +42,7 @@ func BenchmarkStream(b *testing.B) {
 		buf.Write(f)
 	}
 	body := buf.Bytes()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "text/event-stream")
-		_, _ = w.Write(body)
-	}))
-	b.Cleanup(srv.Close)
+	srv := providertest.BenchServer(b, "text/event-stream", body)
 	req := llm.CompletionRequest{Model: "mistral/mistral-small-latest", Messages: []llm.Message{llm.UserText("Say hello.")}, MaxTokens: 200}
 	const want = 502 // role chunk, 500 pieces, finish chunk
 	b.Run("llmux", func(b *testing.B) {
@@ -57,12 +50,9 @@ func BenchmarkStream(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			n := 0
-			for ch, err := range cl.CompletionStream(b.Context(), req) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += len(ch.Choices)
+			n, err := providertest.StreamChoices(b.Context(), cl, req)
+			if err != nil {
+				b.Fatal(err)
 			}
 			if n != want {
 				b.Fatalf("got %d choices", n)
@@ -82,28 +72,12 @@ func BenchmarkStream(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			r := bufio.NewReader(res.Body)
 			n := 0
-			for {
-				line, err := r.ReadSlice('\n')
-				if err != nil {
-					break
-				}
-				data, ok := bytes.CutPrefix(line, []byte("data: "))
-				if !ok {
-					continue
-				}
-				data = bytes.TrimRight(data, "\r\n")
-				if string(data) == "[DONE]" {
-					break
-				}
-				ch := new(floorChunk)
-				if err := json.Unmarshal(data, ch); err != nil {
-					b.Fatal(err)
-				}
-				n += len(ch.Choices)
-			}
+			err = providertest.FloorSSE(res.Body, func(ch *floorChunk) { n += len(ch.Choices) })
 			res.Body.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
 			if n != want {
 				b.Fatalf("got %d choices", n)
 			}

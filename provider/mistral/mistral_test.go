@@ -2,13 +2,10 @@ package mistral_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -17,18 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
-
-func sseFrame(v any) []byte {
-	b, _ := json.Marshal(v)
-	return []byte("data: " + string(b) + "\n\n")
-}
 
 // streamFrames is a Mistral stream: a role chunk, a chunk per piece, and a
 // finish chunk carrying the usage, then [DONE].
@@ -39,7 +24,7 @@ func streamFrames(pieces []string, u llm.Usage) [][]byte {
 		if usage != nil {
 			m["usage"] = usage
 		}
-		return sseFrame(m)
+		return providertest.SSE(m)
 	}
 	frames := [][]byte{base(map[string]any{"role": "assistant", "content": ""}, nil, nil)}
 	for _, p := range pieces {
@@ -86,37 +71,16 @@ func mustRead(name string) []byte {
 	return b
 }
 
-type wire struct {
-	mu   sync.Mutex
-	req  *http.Request
-	body []byte
-	srv  *httptest.Server
-}
+// wire is a recording Mistral server.
+type wire struct{ *providertest.Recorder }
 
 func newWire(t *testing.T, status int, contentType string, reply []byte) *wire {
 	t.Helper()
-	w := &wire{}
-	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		w.mu.Lock()
-		w.req, w.body = r, b
-		w.mu.Unlock()
-		rw.Header().Set("Content-Type", contentType)
-		rw.WriteHeader(status)
-		_, _ = rw.Write(reply)
-	}))
-	t.Cleanup(w.srv.Close)
-	return w
-}
-
-func (w *wire) got() (*http.Request, []byte) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.req, w.body
+	return &wire{providertest.NewRecorder(t, status, contentType, reply)}
 }
 
 func (w *wire) opts() []llm.Option {
-	return []llm.Option{llm.WithBaseURL(w.srv.URL + "/v1"), llm.WithAPIKey("mistral-key-1")}
+	return []llm.Option{llm.WithBaseURL(w.URL + "/v1"), llm.WithAPIKey("mistral-key-1")}
 }
 
 func toolsRequest() llm.CompletionRequest {
@@ -142,17 +106,17 @@ func toolsRequest() llm.CompletionRequest {
 
 func TestToolsWire(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "application/json", fixture(t, "tools.response.json"))
+	w := newWire(t, 200, "application/json", providertest.Fixture(t, "tools.response.json"))
 	req := toolsRequest()
 	resp, err := llm.Completion(t.Context(), req, w.opts()...)
 	require.NoError(t, err)
 
-	r, body := w.got()
+	r, body := w.Last()
 	assert.Equal(t, http.MethodPost, r.Method)
 	assert.Equal(t, "/v1/chat/completions", r.URL.Path)
 	assert.Equal(t, "Bearer mistral-key-1", r.Header.Get("Authorization"))
 	mapped := mistral.ToolCallID("call_abc123")
-	want := strings.ReplaceAll(string(fixture(t, "tools.request.json")), "%CALL1%", mapped)
+	want := strings.ReplaceAll(string(providertest.Fixture(t, "tools.request.json")), "%CALL1%", mapped)
 	assert.JSONEq(t, want, string(body), "seed is random_seed, max_completion_tokens is max_tokens, ids are Mistral's, safe_prompt from Extra")
 	assert.Equal(t, "call_abc123", req.Messages[2].ToolCalls[0].ID, "the caller's request is not modified")
 
@@ -181,27 +145,27 @@ func TestToolCallID(t *testing.T) {
 
 func TestUnsupportedParams(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "application/json", fixture(t, "magistral.response.json"))
+	w := newWire(t, 200, "application/json", providertest.Fixture(t, "magistral.response.json"))
 	req := llm.CompletionRequest{Model: "mistral/mistral-small-latest", Messages: []llm.Message{llm.UserText("hi")}, User: "u-1", Logprobs: true}
 	_, err := llm.Completion(t.Context(), req, w.opts()...)
 	require.ErrorIs(t, err, llm.ErrUnsupported)
 	assert.Contains(t, err.Error(), "logprobs")
-	r, _ := w.got()
+	r, _ := w.Last()
 	assert.Nil(t, r, "no request is sent")
 
 	_, err = llm.Completion(t.Context(), req, append(w.opts(), llm.WithDropUnsupportedParams())...)
 	require.NoError(t, err)
-	_, body := w.got()
+	_, body := w.Last()
 	assert.JSONEq(t, `{"model":"mistral-small-latest","messages":[{"role":"user","content":"hi"}]}`, string(body))
 }
 
 func TestMagistralReasoning(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "application/json", fixture(t, "magistral.response.json"))
+	w := newWire(t, 200, "application/json", providertest.Fixture(t, "magistral.response.json"))
 	resp, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "mistral/magistral-medium-latest",
 		Messages: []llm.Message{llm.UserText("2+2?")}, Extra: map[string]any{"prompt_mode": "reasoning"}}, w.opts()...)
 	require.NoError(t, err)
-	_, body := w.got()
+	_, body := w.Last()
 	assert.JSONEq(t, `{"model":"magistral-medium-latest","messages":[{"role":"user","content":"2+2?"}],"prompt_mode":"reasoning"}`, string(body))
 	assert.Equal(t, "The answer is 4.", resp.Text())
 	assert.Equal(t, "2 and 2 make 4.", resp.Choices[0].Message.ReasoningContent)
@@ -232,9 +196,9 @@ func collect(chunks []*llm.Chunk) *llm.CompletionResponse {
 
 func TestMagistralStream(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "text/event-stream", fixture(t, "magistral.sse"))
+	w := newWire(t, 200, "text/event-stream", providertest.Fixture(t, "magistral.sse"))
 	chunks := streamAll(t, w, llm.CompletionRequest{Model: "mistral/magistral-medium-latest", Messages: []llm.Message{llm.UserText("2+2?")}})
-	_, body := w.got()
+	_, body := w.Last()
 	assert.JSONEq(t, `{"model":"magistral-medium-latest","messages":[{"role":"user","content":"2+2?"}],"stream":true}`, string(body), "no stream_options")
 	got := collect(chunks)
 	assert.Equal(t, "The answer is 4.", got.Text())
@@ -246,7 +210,7 @@ func TestMagistralStream(t *testing.T) {
 
 func TestToolsStream(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 200, "text/event-stream", fixture(t, "tools.sse"))
+	w := newWire(t, 200, "text/event-stream", providertest.Fixture(t, "tools.sse"))
 	chunks := streamAll(t, w, toolsRequest())
 	got := collect(chunks)
 	assert.Equal(t, llm.FinishToolCalls, got.Choices[0].FinishReason)
@@ -259,7 +223,7 @@ func TestToolsStream(t *testing.T) {
 
 func TestValidationError(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, 422, "application/json", fixture(t, "validation.error.json"))
+	w := newWire(t, 422, "application/json", providertest.Fixture(t, "validation.error.json"))
 	_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "mistral/mistral-small-latest", Messages: []llm.Message{llm.UserText("hi")}}, w.opts()...)
 	var le *llm.Error
 	require.ErrorAs(t, err, &le)
@@ -305,6 +269,6 @@ func TestNoTextCompletion(t *testing.T) {
 	w := newWire(t, 200, "application/json", []byte(`{}`))
 	_, err := llm.TextCompletion(t.Context(), llm.TextCompletionRequest{Model: "mistral/codestral-latest", Prompt: llm.StringList{"def f("}}, w.opts()...)
 	require.ErrorIs(t, err, llm.ErrUnsupported)
-	r, _ := w.got()
+	r, _ := w.Last()
 	assert.Nil(t, r, "no request is sent")
 }

@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/ndjson"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestFinishReason(t *testing.T) {
@@ -93,11 +92,7 @@ func TestNotRunningRedactsUserinfo(t *testing.T) {
 }
 
 func FuzzDecodeResponse(f *testing.F) {
-	for _, name := range []string{"chat.response.json", "tools.response.json"} {
-		b, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(b)
-	}
+	providertest.Seed(f, "chat.response.json", "tools.response.json")
 	f.Add([]byte(`{"error":"x"}`))
 	f.Add([]byte(`{"message":{"tool_calls":[{"function":{"name":"f","arguments":"[1"}}]},"done":true}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -109,11 +104,7 @@ func FuzzDecodeResponse(f *testing.F) {
 }
 
 func FuzzDecodeStream(f *testing.F) {
-	for _, name := range []string{"tools.ndjson", "text.ndjson"} {
-		b, err := os.ReadFile("testdata/" + name)
-		require.NoError(f, err)
-		f.Add(b)
-	}
+	providertest.Seed(f, "tools.ndjson", "text.ndjson")
 	f.Add([]byte("{\"error\":{\"message\":\"x\"}}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := streamDecoder{meta: &llm.Meta{}, lines: ndjson.NewDecoder(bytes.NewReader(b))}
@@ -140,22 +131,8 @@ func FuzzEncodeRequest(f *testing.F) {
 	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`))
 	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},{"role":"tool","tool_call_id":"1","content":"r"}],"options":{"num_ctx":1},"reasoning_effort":"high"}`))
 	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AAA"}}]}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object"}}}}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var req llm.CompletionRequest
-		if json.Unmarshal(b, &req) != nil {
-			return
-		}
-		body, err := encodeRequest(&req, &llm.Config{}, true)
-		if err != nil {
-			var le *llm.Error
-			if !errors.As(err, &le) {
-				t.Fatalf("untyped error %T: %v", err, err)
-			}
-			return
-		}
-		if !json.Valid(body) {
-			t.Fatalf("invalid body %s", body)
-		}
+	providertest.FuzzEncode(f, func(req *llm.CompletionRequest) ([]byte, error) {
+		return encodeRequest(req, &llm.Config{}, true)
 	})
 }
 

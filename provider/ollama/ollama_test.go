@@ -8,9 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,13 +19,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
 
 func line(v any) []byte {
 	b, _ := json.Marshal(v)
@@ -90,21 +81,6 @@ func TestConformanceOllamaChat(t *testing.T) {
 	providertest.Run(t, h)
 }
 
-// server answers every request with reply after check.
-func server(t *testing.T, check func(t *testing.T, r *http.Request, body []byte), contentType string, reply []byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if check != nil {
-			check(t, r, body)
-		}
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(reply)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 const pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
 func fullRequest() llm.CompletionRequest {
@@ -133,15 +109,15 @@ func fullRequest() llm.CompletionRequest {
 
 func TestRequestWire(t *testing.T) {
 	t.Parallel()
-	wire := fixture(t, "chat.request.json")
-	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
+	wire := providertest.Fixture(t, "chat.request.json")
+	srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, http.MethodPost, r.Method)
 		assert.Equal(t, "/api/chat", r.URL.Path)
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 		assert.Equal(t, "Bearer ollama-key", r.Header.Get("Authorization"))
 		assert.Equal(t, "yes", r.Header.Get("X-Extra"))
 		assert.JSONEq(t, string(wire), string(body))
-	}, "application/json", fixture(t, "chat.response.json"))
+	}, "application/json", providertest.Fixture(t, "chat.response.json"))
 
 	req := fullRequest()
 	before, _ := json.Marshal(req)
@@ -163,12 +139,12 @@ func TestRequestWire(t *testing.T) {
 	assert.True(t, strings.HasPrefix(resp.ID, "chatcmpl-ollama-"), resp.ID)
 	assert.Equal(t, "chat.completion", resp.Object)
 	assert.Equal(t, "ollama", resp.Meta.Provider)
-	assert.JSONEq(t, string(fixture(t, "chat.response.json")), string(resp.Meta.Raw))
+	assert.JSONEq(t, string(providertest.Fixture(t, "chat.response.json")), string(resp.Meta.Raw))
 }
 
 func TestStreamWire(t *testing.T) {
 	t.Parallel()
-	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
+	srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, "application/x-ndjson", r.Header.Get("Accept"))
 		assert.Empty(t, r.Header.Get("Authorization"), "no key, no auth header")
 		var m map[string]any
@@ -177,7 +153,7 @@ func TestStreamWire(t *testing.T) {
 		assert.Equal(t, "json", m["format"])
 		assert.Equal(t, false, m["think"])
 		assert.NotContains(t, m, "options")
-	}, "application/x-ndjson", fixture(t, "text.ndjson"))
+	}, "application/x-ndjson", providertest.Fixture(t, "text.ndjson"))
 	req := llm.CompletionRequest{Model: "ollama/llama3.2", Messages: []llm.Message{llm.UserText("why is the sky blue?")},
 		ResponseFormat: &llm.ResponseFormat{Type: "json_object"}, ReasoningEffort: "none"}
 	var chunks []*llm.Chunk
@@ -200,8 +176,8 @@ func TestStreamWire(t *testing.T) {
 
 func TestStreamCollectEqualsCompletion(t *testing.T) {
 	t.Parallel()
-	stream := server(t, nil, "application/x-ndjson", fixture(t, "tools.ndjson"))
-	whole := server(t, nil, "application/json", fixture(t, "tools.response.json"))
+	stream, _ := providertest.Server(t, nil, "application/x-ndjson", providertest.Fixture(t, "tools.ndjson"))
+	whole, _ := providertest.Server(t, nil, "application/json", providertest.Fixture(t, "tools.response.json"))
 	req := llm.CompletionRequest{Model: "ollama/qwen3:8b", Messages: []llm.Message{llm.UserText("weather in Tokyo and Paris?")},
 		Tools: []llm.Tool{llm.FunctionTool("get_weather", "", `{"type":"object","properties":{"city":{"type":"string"}}}`)}}
 
@@ -226,7 +202,7 @@ func TestStreamCollectEqualsCompletion(t *testing.T) {
 
 func TestToolCallIDKept(t *testing.T) {
 	t.Parallel()
-	srv := server(t, nil, "application/json", []byte(`{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"",
+	srv, _ := providertest.Server(t, nil, "application/json", []byte(`{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"",
 		"tool_calls":[{"id":"call_srv","function":{"index":0,"name":"f","arguments":"{\"a\":1}"}}]},"done":true,"done_reason":"stop"}`))
 	resp, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "ollama/m", Messages: []llm.Message{llm.UserText("x")}}, llm.WithBaseURL(srv.URL))
 	require.NoError(t, err)
@@ -236,7 +212,7 @@ func TestToolCallIDKept(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	t.Parallel()
 	var hits int
-	srv := server(t, func(*testing.T, *http.Request, []byte) { hits++ }, "application/json", fixture(t, "chat.response.json"))
+	srv, _ := providertest.Server(t, func(*testing.T, *http.Request, []byte) { hits++ }, "application/json", providertest.Fixture(t, "chat.response.json"))
 	user := llm.UserText("hi")
 	cases := []struct {
 		name string
@@ -272,19 +248,19 @@ func TestBadRequests(t *testing.T) {
 
 func TestDropUnsupported(t *testing.T) {
 	t.Parallel()
-	srv := server(t, func(t *testing.T, r *http.Request, body []byte) {
+	srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(body, &m))
 		assert.Contains(t, m, "tools", "required degrades to auto")
-	}, "application/json", fixture(t, "chat.response.json"))
+	}, "application/json", providertest.Fixture(t, "chat.response.json"))
 	req := llm.CompletionRequest{Model: "ollama/m", Messages: []llm.Message{llm.UserText("hi")}, N: 2, LogitBias: map[string]int{"1": 1},
 		Tools: []llm.Tool{llm.FunctionTool("f", "", "")}, ToolChoice: llm.ToolChoiceRequired}
 	_, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithDropUnsupportedParams())
 	require.NoError(t, err)
 
-	none := server(t, func(t *testing.T, r *http.Request, body []byte) {
+	none, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.NotContains(t, string(body), `"tools"`, "tool_choice none sends no tools")
-	}, "application/json", fixture(t, "chat.response.json"))
+	}, "application/json", providertest.Fixture(t, "chat.response.json"))
 	req = llm.CompletionRequest{Model: "ollama/m", Messages: []llm.Message{llm.UserText("hi")},
 		Tools: []llm.Tool{llm.FunctionTool("f", "", "")}, ToolChoice: llm.ToolChoiceNone}
 	_, err = llm.Completion(t.Context(), req, llm.WithBaseURL(none.URL))
@@ -323,9 +299,9 @@ func TestNotRunning(t *testing.T) {
 
 func TestTruncatedStream(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "text.ndjson")
+	body := providertest.Fixture(t, "text.ndjson")
 	cut := body[:strings.LastIndex(string(body), "\n{")+1] // every line but the final (done) one
-	srv := server(t, nil, "application/x-ndjson", cut)
+	srv, _ := providertest.Server(t, nil, "application/x-ndjson", cut)
 	text := ""
 	var gotErr error
 	for c, err := range llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "ollama/llama3.2", Messages: []llm.Message{llm.UserText("hi")}}, llm.WithBaseURL(srv.URL)) {
@@ -370,7 +346,7 @@ func TestBaseURLFromEnv(t *testing.T) {
 
 func TestExplicitProvider(t *testing.T) {
 	t.Parallel()
-	srv := server(t, nil, "application/json", fixture(t, "chat.response.json"))
+	srv, _ := providertest.Server(t, nil, "application/json", providertest.Fixture(t, "chat.response.json"))
 	c := llm.NewClient(llm.WithProvider(ollama.New(), llm.WithBaseURL(srv.URL)))
 	resp, err := c.Completion(t.Context(), llm.CompletionRequest{Model: "ollama/qwen3:8b", Messages: []llm.Message{llm.UserText("hi")}})
 	require.NoError(t, err)
@@ -379,8 +355,8 @@ func TestExplicitProvider(t *testing.T) {
 
 func TestStreamReusesConnection(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "tools.ndjson")
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	body := providertest.Fixture(t, "tools.ndjson")
+	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		_, _ = w.Write(body)
 		// The end of the body comes a little after the last event, so a
@@ -389,15 +365,7 @@ func TestStreamReusesConnection(t *testing.T) {
 		w.(http.Flusher).Flush()
 		time.Sleep(20 * time.Millisecond)
 		_, _ = w.Write([]byte("\n\n"))
-	}))
-	var conns atomic.Int32
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	for range 3 {

@@ -1,17 +1,14 @@
 package openai_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/openai"
+	"github.com/llmux/llm/provider/providertest"
 )
 
 // The floor: what a hand-written client does with plain net/http and
@@ -96,16 +93,6 @@ func benchRequest() (llm.CompletionRequest, floorRequest) {
 	return req, floor
 }
 
-func benchServer(b *testing.B, body []byte, contentType string) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
-
 func benchClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 }
@@ -113,11 +100,8 @@ func benchClient() *http.Client {
 // BenchmarkCompletion compares one non-streamed call through llm and the
 // OpenAI translator with the floor, against the same in-process server.
 func BenchmarkCompletion(b *testing.B) {
-	resp, err := os.ReadFile("testdata/tools.response.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := benchServer(b, resp, "application/json")
+	resp := providertest.Fixture(b, "tools.response.json")
+	srv := providertest.BenchServer(b, "application/json", resp)
 	req, floor := benchRequest()
 
 	b.Run("llmux", func(b *testing.B) {
@@ -159,11 +143,11 @@ func BenchmarkCompletion(b *testing.B) {
 func streamBody(n int) []byte {
 	var buf bytes.Buffer
 	for range n {
-		buf.Write(sseFrame(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
+		buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
 			"system_fingerprint": "fp_fc9f1d7035",
 			"choices":            []any{map[string]any{"index": 0, "delta": map[string]any{"content": "token "}, "logprobs": nil, "finish_reason": nil}}}))
 	}
-	buf.Write(sseFrame(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
+	buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
 		"choices": []any{}, "usage": map[string]any{"prompt_tokens": 10, "completion_tokens": n, "total_tokens": 10 + n}}))
 	buf.WriteString("data: [DONE]\n\n")
 	return buf.Bytes()
@@ -173,7 +157,7 @@ func streamBody(n int) []byte {
 // floor: bufio lines + json.Unmarshal per event, on the same bytes.
 func BenchmarkStream(b *testing.B) {
 	body := streamBody(500)
-	srv := benchServer(b, body, "text/event-stream")
+	srv := providertest.BenchServer(b, "text/event-stream", body)
 	req, floor := benchRequest()
 	floor.Stream = true
 
@@ -183,12 +167,9 @@ func BenchmarkStream(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			n := 0
-			for ch, err := range c.CompletionStream(b.Context(), req) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				n += len(ch.Choices)
+			n, err := providertest.StreamChoices(b.Context(), c, req)
+			if err != nil {
+				b.Fatal(err)
 			}
 			if n != 500 {
 				b.Fatalf("got %d choices", n)
@@ -208,28 +189,12 @@ func BenchmarkStream(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			r := bufio.NewReader(res.Body)
 			n := 0
-			for {
-				line, err := r.ReadSlice('\n')
-				if err != nil {
-					break
-				}
-				data, ok := bytes.CutPrefix(line, []byte("data: "))
-				if !ok {
-					continue
-				}
-				data = bytes.TrimRight(data, "\r\n")
-				if string(data) == "[DONE]" {
-					break
-				}
-				c := new(floorChunk)
-				if err := json.Unmarshal(data, c); err != nil {
-					b.Fatal(err)
-				}
-				n += len(c.Choices)
-			}
+			err = providertest.FloorSSE(res.Body, func(c *floorChunk) { n += len(c.Choices) })
 			res.Body.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
 			if n != 500 {
 				b.Fatalf("got %d choices", n)
 			}

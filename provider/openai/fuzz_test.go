@@ -1,26 +1,16 @@
 package openai_test
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/providertest"
 )
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// fuzzClient answers every request with status and body, without a network.
-func fuzzClient(status int, body []byte) *http.Client {
-	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"text/event-stream"}},
-			Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
-	})}
-}
+// sseHeader is the header of the fuzz clients' responses.
+var sseHeader = http.Header{"Content-Type": {"text/event-stream"}}
 
 // FuzzStream feeds arbitrary bytes to the stream decoder: it must never
 // panic, yield at most one error, and yield it last, as an *llm.Error.
@@ -32,7 +22,7 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte("data: [DONE]\n\ndata: after\n\n"))
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(fuzzClient(200, body))}
+		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(200, sseHeader, body))}
 		errs := 0
 		for c, err := range llm.CompletionStream(t.Context(), req, opts...) {
 			if errs > 0 {
@@ -66,7 +56,7 @@ func FuzzCompletion(f *testing.F) {
 		if status < 100 || status > 599 {
 			return
 		}
-		resp, err := llm.Completion(t.Context(), req, llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(fuzzClient(status, body)))
+		resp, err := llm.Completion(t.Context(), req, llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(status, sseHeader, body)))
 		if err != nil {
 			var le *llm.Error
 			if !errors.As(err, &le) {

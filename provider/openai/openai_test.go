@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,35 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
-
-func sseFrame(v any) []byte {
-	b, _ := json.Marshal(v)
-	return []byte("data: " + string(b) + "\n\n")
-}
-
-func streamFrames(pieces []string, u llm.Usage) [][]byte {
-	var frames [][]byte
-	base := func(choices any, usage any) map[string]any {
-		return map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o", "choices": choices, "usage": usage}
-	}
-	frames = append(frames, sseFrame(base([]any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": ""}, "finish_reason": nil}}, nil)))
-	for _, p := range pieces {
-		frames = append(frames, sseFrame(base([]any{map[string]any{"index": 0, "delta": map[string]any{"content": p}, "finish_reason": nil}}, nil)))
-	}
-	frames = append(frames, sseFrame(base([]any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}, nil)))
-	frames = append(frames, sseFrame(base([]any{}, u)))
-	return append(frames, []byte("data: [DONE]\n\n"))
-}
-
 func errorBody(typ, code, msg string) string {
 	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":%q}}`, msg, typ, code)
 }
+
+// streamFrames is an OpenAI stream of pieces with usage u.
+var streamFrames = providertest.ChatCompletionChunks("gpt-4o")
 
 // Harness is the conformance harness of the OpenAI wire format.
 var Harness = providertest.Harness{
@@ -57,14 +32,7 @@ var Harness = providertest.Harness{
 	Options: func(base string) []llm.Option {
 		return []llm.Option{llm.WithBaseURL(base + "/v1"), llm.WithAPIKey("sk-test")}
 	},
-	Completion: func(text string, u llm.Usage) []byte {
-		b, _ := json.Marshal(map[string]any{
-			"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o",
-			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
-			"usage":   u,
-		})
-		return b
-	},
+	Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("gpt-4o", text, u) },
 	StreamFrames:      streamFrames,
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}` + "\n\n"),
@@ -96,28 +64,15 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, Harness)
 }
 
-// server starts a test server that checks each request with check and
-// answers with reply.
+// server is providertest.Server with OpenAI's rate-limit header.
 func server(t *testing.T, check func(t *testing.T, r *http.Request, body []byte), contentType string, reply []byte) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		body, _ := io.ReadAll(r.Body)
-		if check != nil {
-			check(t, r, body)
-		}
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("X-Ratelimit-Remaining-Requests", "99")
-		_, _ = w.Write(reply)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &hits
+	return providertest.Server(t, check, contentType, reply, "X-Ratelimit-Remaining-Requests", "99")
 }
 
 func TestRequestWire(t *testing.T) {
 	t.Parallel()
-	wire := fixture(t, "tools.request.json")
+	wire := providertest.Fixture(t, "tools.request.json")
 	var req llm.CompletionRequest
 	require.NoError(t, json.Unmarshal(wire, &req))
 	assert.Equal(t, true, req.Extra["x_custom_flag"] != nil, "unknown fields go to Extra")
@@ -130,7 +85,7 @@ func TestRequestWire(t *testing.T) {
 		assert.Equal(t, "yes", r.Header.Get("X-Extra"))
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 		assert.JSONEq(t, string(wire), string(body), "the wire body is the OpenAI body, unchanged")
-	}, "application/json", fixture(t, "tools.response.json"))
+	}, "application/json", providertest.Fixture(t, "tools.response.json"))
 
 	req.Model = "openai/gpt-4o"
 	resp, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv.URL+"/v1"), llm.WithAPIKey("sk-test"),
@@ -147,12 +102,12 @@ func TestRequestWire(t *testing.T) {
 	assert.Equal(t, "openai", resp.Meta.Provider)
 	assert.Equal(t, "gpt-4o", resp.Meta.Model)
 	assert.Equal(t, "99", resp.Meta.Header.Get("X-Ratelimit-Remaining-Requests"))
-	assert.JSONEq(t, string(fixture(t, "tools.response.json")), string(resp.Meta.Raw))
+	assert.JSONEq(t, string(providertest.Fixture(t, "tools.response.json")), string(resp.Meta.Raw))
 }
 
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	wire := fixture(t, "tools.request.json")
+	wire := providertest.Fixture(t, "tools.request.json")
 	var req llm.CompletionRequest
 	require.NoError(t, json.Unmarshal(wire, &req))
 	out, err := json.Marshal(req)
@@ -174,13 +129,13 @@ func TestStreamCollectEqualsCompletion(t *testing.T) {
 		require.NoError(t, json.Unmarshal(body, &m))
 		assert.Equal(t, true, m["stream"])
 		assert.Equal(t, map[string]any{"include_usage": true}, m["stream_options"])
-	}, "text/event-stream", fixture(t, "tools.sse"))
+	}, "text/event-stream", providertest.Fixture(t, "tools.sse"))
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("weather?")}}
 	got, err := llm.Collect(llm.CompletionStream(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")))
 	require.NoError(t, err)
 
 	var want llm.CompletionResponse
-	require.NoError(t, json.Unmarshal(fixture(t, "tools.response.json"), &want))
+	require.NoError(t, json.Unmarshal(providertest.Fixture(t, "tools.response.json"), &want))
 	assert.Equal(t, want.Choices[0].Message.ToolCalls, got.Choices[0].Message.ToolCalls)
 	assert.Equal(t, want.Choices[0].FinishReason, got.Choices[0].FinishReason)
 	assert.Equal(t, want.Usage, got.Usage)
@@ -244,7 +199,7 @@ func TestTextCompletion(t *testing.T) {
 	srv, _ := server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, "/v1/completions", r.URL.Path)
 		assert.JSONEq(t, `{"model":"gpt-3.5-turbo-instruct","prompt":["Say this is a test"],"max_tokens":7,"temperature":0}`, string(body))
-	}, "application/json", fixture(t, "text.response.json"))
+	}, "application/json", providertest.Fixture(t, "text.response.json"))
 	resp, err := llm.TextCompletion(t.Context(), llm.TextCompletionRequest{Model: "openai/gpt-3.5-turbo-instruct",
 		Prompt: llm.StringList{"Say this is a test"}, MaxTokens: 7, Temperature: llm.Ptr(0.0)},
 		llm.WithBaseURL(srv.URL+"/v1"), llm.WithAPIKey("k"))
@@ -310,8 +265,7 @@ func TestRetryAfterParsed(t *testing.T) {
 // connection to net/http for reuse: two streams in a row open one connection.
 func TestStreamReusesConnection(t *testing.T) {
 	t.Parallel()
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "text/event-stream")
 		for _, f := range streamFrames([]string{"a", "b"}, llm.Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}) {
@@ -321,14 +275,7 @@ func TestStreamReusesConnection(t *testing.T) {
 		// The end of the body comes a moment after [DONE], as over a real
 		// network: a client that stops reading at [DONE] loses the connection.
 		time.Sleep(30 * time.Millisecond)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}

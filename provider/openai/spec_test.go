@@ -10,6 +10,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/openai"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -104,7 +105,7 @@ func TestSpecExamplesOnTheWire(t *testing.T) {
 		respFile := strings.Replace(f, ".request.json", ".response.json", 1)
 		reply, err := os.ReadFile(respFile)
 		if err != nil {
-			reply = fixture(t, "tools.response.json")
+			reply = providertest.Fixture(t, "tools.response.json")
 		}
 		var wire []byte
 		srv, _ := server(t, func(t *testing.T, r *http.Request, body []byte) { wire = body }, "application/json", reply)
@@ -131,7 +132,7 @@ func TestSpecExamplesOnTheWire(t *testing.T) {
 
 func TestSpecStreamingExample(t *testing.T) {
 	t.Parallel()
-	srv, _ := server(t, nil, "text/event-stream", fixture(t, "spec/streaming.sse"))
+	srv, _ := server(t, nil, "text/event-stream", providertest.Fixture(t, "spec/streaming.sse"))
 	resp, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "openai/gpt-4o-mini",
 		Messages: []llm.Message{llm.UserText("Hello!")}}, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")))
 	require.NoError(t, err)

@@ -1,15 +1,13 @@
 package openaicompat_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/providertest"
 )
 
 // floorChunk is what a hand-written client decodes each event into.
@@ -41,10 +39,10 @@ func groqBody(n int, reasoning bool) []byte {
 		if reasoning && i < n/2 {
 			field = "reasoning"
 		}
-		buf.Write(sseFrame(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
+		buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
 			"system_fingerprint": "fp_1", "choices": []any{map[string]any{"index": 0, "delta": map[string]any{field: "token "}, "logprobs": nil, "finish_reason": nil}}}))
 	}
-	buf.Write(sseFrame(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
+	buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "qwen/qwen3-32b",
 		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}},
 		"x_groq":  map[string]any{"id": "req_1", "usage": map[string]any{"prompt_tokens": 10, "completion_tokens": n, "total_tokens": 10 + n}}}))
 	buf.WriteString("data: [DONE]\n\n")
@@ -65,24 +63,16 @@ func BenchmarkStream(b *testing.B) {
 		{"deepseek", "deepseek/deepseek-chat", false},
 	} {
 		body := groqBody(500, c.reasoning)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "text/event-stream")
-			_, _ = w.Write(body)
-		}))
-		b.Cleanup(srv.Close)
+		srv := providertest.BenchServer(b, "text/event-stream", body)
 		req := llm.CompletionRequest{Model: c.model, Messages: []llm.Message{llm.UserText("Say hello.")}, MaxTokens: 200}
 		b.Run(c.name+"/llmux", func(b *testing.B) {
 			cl := llm.NewClient(llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				n := 0
-				for ch, err := range cl.CompletionStream(b.Context(), req) {
-					if err != nil {
-						b.Fatal(err)
-					}
-					n += len(ch.Choices)
+				n, err := providertest.StreamChoices(b.Context(), cl, req)
+				if err != nil {
+					b.Fatal(err)
 				}
 				if n != 501 {
 					b.Fatalf("got %d choices", n)
@@ -102,28 +92,12 @@ func BenchmarkStream(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				r := bufio.NewReader(res.Body)
 				n := 0
-				for {
-					line, err := r.ReadSlice('\n')
-					if err != nil {
-						break
-					}
-					data, ok := bytes.CutPrefix(line, []byte("data: "))
-					if !ok {
-						continue
-					}
-					data = bytes.TrimRight(data, "\r\n")
-					if string(data) == "[DONE]" {
-						break
-					}
-					ch := new(floorChunk)
-					if err := json.Unmarshal(data, ch); err != nil {
-						b.Fatal(err)
-					}
-					n += len(ch.Choices)
-				}
+				err = providertest.FloorSSE(res.Body, func(ch *floorChunk) { n += len(ch.Choices) })
 				res.Body.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
 				if n != 501 {
 					b.Fatalf("got %d choices", n)
 				}

@@ -3,7 +3,6 @@ package openaicompat_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,33 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
-
-func sseFrame(v any) []byte {
-	b, _ := json.Marshal(v)
-	return []byte("data: " + string(b) + "\n\n")
-}
-
-// streamFrames is an OpenAI-format stream: a role chunk, one chunk per
-// piece, a finish chunk, a usage-only chunk and [DONE].
-func streamFrames(pieces []string, u llm.Usage) [][]byte {
-	base := func(choices any, usage any) map[string]any {
-		return map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": choices, "usage": usage}
-	}
-	frames := [][]byte{sseFrame(base([]any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": ""}, "finish_reason": nil}}, nil))}
-	for _, p := range pieces {
-		frames = append(frames, sseFrame(base([]any{map[string]any{"index": 0, "delta": map[string]any{"content": p}, "finish_reason": nil}}, nil)))
-	}
-	frames = append(frames, sseFrame(base([]any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}, nil)))
-	frames = append(frames, sseFrame(base([]any{}, u)))
-	return append(frames, []byte("data: [DONE]\n\n"))
-}
-
 func errorBody(typ, code, msg string) string {
 	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":%q}}`, msg, typ, code)
 }
@@ -58,15 +30,8 @@ func harness(name string) providertest.Harness {
 		Options: func(base string) []llm.Option {
 			return []llm.Option{llm.WithBaseURL(base + "/v1"), llm.WithAPIKey("sk-test")}
 		},
-		Completion: func(text string, u llm.Usage) []byte {
-			b, _ := json.Marshal(map[string]any{
-				"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "test-model",
-				"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": "stop"}},
-				"usage":   u,
-			})
-			return b
-		},
-		StreamFrames:      streamFrames,
+		Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("test-model", text, u) },
+		StreamFrames:      providertest.ChatCompletionChunks("m"),
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error.","type":"server_error","param":null,"code":null}}` + "\n\n"),
 		StreamErrorKind:   llm.KindServer,
@@ -120,44 +85,26 @@ func (r *rewriter) last() string {
 	return r.urls[len(r.urls)-1]
 }
 
-// wire is a server that records what it received and answers with a fixture.
+// wire is a server that records what it received and answers with a
+// fixture, and a client that sends a vendor's default URL to it.
 type wire struct {
-	srv  *httptest.Server
-	rw   *rewriter
-	mu   sync.Mutex
-	req  *http.Request
-	body []byte
+	*providertest.Recorder
+	rw *rewriter
 }
 
 func newWire(t *testing.T, contentType string, reply []byte) *wire {
 	t.Helper()
-	w := &wire{}
-	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		w.mu.Lock()
-		w.req, w.body = r, b
-		w.mu.Unlock()
-		rw.Header().Set("Content-Type", contentType)
-		_, _ = rw.Write(reply)
-	}))
-	t.Cleanup(w.srv.Close)
-	u, _ := url.Parse(w.srv.URL)
-	w.rw = &rewriter{target: u}
-	return w
+	rec := providertest.NewRecorder(t, http.StatusOK, contentType, reply)
+	u, _ := url.Parse(rec.URL)
+	return &wire{Recorder: rec, rw: &rewriter{target: u}}
 }
 
 func (w *wire) client() llm.Option { return llm.WithHTTPClient(&http.Client{Transport: w.rw}) }
 
-func (w *wire) got() (*http.Request, []byte) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.req, w.body
-}
-
 func chatRequest(t *testing.T, model string) llm.CompletionRequest {
 	t.Helper()
 	var req llm.CompletionRequest
-	require.NoError(t, json.Unmarshal(fixture(t, "chat.request.json"), &req))
+	require.NoError(t, json.Unmarshal(providertest.Fixture(t, "chat.request.json"), &req))
 	req.Model = model
 	return req
 }
@@ -179,7 +126,7 @@ func TestVendorWire(t *testing.T) {
 	for _, s := range openaicompat.Specs() {
 		t.Run(s.Name, func(t *testing.T) {
 			clearEnv(t)
-			w := newWire(t, "application/json", fixture(t, "chat.response.json"))
+			w := newWire(t, "application/json", providertest.Fixture(t, "chat.response.json"))
 			req := chatRequest(t, s.Name+"/m-1")
 
 			if !s.KeyOptional {
@@ -200,12 +147,12 @@ func TestVendorWire(t *testing.T) {
 
 			resp, err := llm.Completion(t.Context(), req, w.client())
 			require.NoError(t, err)
-			r, body := w.got()
+			r, body := w.Last()
 			assert.Equal(t, want+"/chat/completions", w.rw.last())
 			assert.Equal(t, http.MethodPost, r.Method)
 			assert.Equal(t, "Bearer "+key, r.Header.Get("Authorization"))
 			assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
-			assert.JSONEq(t, string(fixture(t, "chat.request.json")), string(body))
+			assert.JSONEq(t, string(providertest.Fixture(t, "chat.request.json")), string(body))
 			assert.Equal(t, "Hello!", resp.Text())
 			assert.Equal(t, llm.FinishStop, resp.Choices[0].FinishReason)
 			assert.Equal(t, 15, resp.Usage.TotalTokens)
@@ -221,10 +168,10 @@ func TestKeyOptional(t *testing.T) {
 	for _, name := range []string{"lm_studio", "hosted_vllm", "openai_like"} {
 		t.Run(name, func(t *testing.T) {
 			clearEnv(t)
-			w := newWire(t, "application/json", fixture(t, "chat.response.json"))
+			w := newWire(t, "application/json", providertest.Fixture(t, "chat.response.json"))
 			_, err := llm.Completion(t.Context(), chatRequest(t, name+"/m-1"), w.client(), llm.WithBaseURL("http://localhost:1234/v1"))
 			require.NoError(t, err)
-			r, _ := w.got()
+			r, _ := w.Last()
 			assert.Empty(t, r.Header.Get("Authorization"))
 		})
 	}
@@ -232,7 +179,7 @@ func TestKeyOptional(t *testing.T) {
 
 func stream(t *testing.T, model, sseFile string, opts ...llm.Option) (*wire, []*llm.Chunk) {
 	t.Helper()
-	w := newWire(t, "text/event-stream", fixture(t, sseFile))
+	w := newWire(t, "text/event-stream", providertest.Fixture(t, sseFile))
 	var chunks []*llm.Chunk
 	for c, err := range llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: model, Messages: []llm.Message{llm.UserText("Say hello.")}},
 		append([]llm.Option{w.client(), llm.WithAPIKey("k"), llm.WithBaseURL("http://api.test/v1")}, opts...)...) {
@@ -257,7 +204,7 @@ func collect(chunks []*llm.Chunk) *llm.CompletionResponse {
 func TestGroqReasoningAndUsage(t *testing.T) {
 	t.Parallel()
 	w, chunks := stream(t, "groq/qwen/qwen3-32b", "groq.sse")
-	_, body := w.got()
+	_, body := w.Last()
 	// reasoning_format is Groq's own knob, passed through Extra.
 	assert.JSONEq(t, `{"model":"qwen/qwen3-32b","messages":[{"role":"user","content":"Say hello."}],"stream":true,"stream_options":{"include_usage":true}}`, string(body))
 	got := collect(chunks)
@@ -273,43 +220,43 @@ func TestGroqReasoningAndUsage(t *testing.T) {
 
 func TestGroqExtraWire(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, "text/event-stream", fixture(t, "groq.sse"))
+	w := newWire(t, "text/event-stream", providertest.Fixture(t, "groq.sse"))
 	req := llm.CompletionRequest{Model: "groq/qwen/qwen3-32b", Messages: []llm.Message{llm.UserText("Say hello.")},
 		Extra: map[string]any{"reasoning_format": "parsed"}}
 	_, err := llm.Collect(llm.CompletionStream(t.Context(), req, w.client(), llm.WithAPIKey("gsk-1")))
 	require.NoError(t, err)
-	r, body := w.got()
+	r, body := w.Last()
 	assert.Equal(t, "https://api.groq.com/openai/v1/chat/completions", w.rw.last())
 	assert.Equal(t, "Bearer gsk-1", r.Header.Get("Authorization"))
 	assert.Equal(t, "text/event-stream", r.Header.Get("Accept"))
-	assert.JSONEq(t, string(fixture(t, "groq.request.json")), string(body))
+	assert.JSONEq(t, string(providertest.Fixture(t, "groq.request.json")), string(body))
 }
 
 func TestGroqUnsupportedParams(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, "application/json", fixture(t, "chat.response.json"))
+	w := newWire(t, "application/json", providertest.Fixture(t, "chat.response.json"))
 	req := chatRequest(t, "groq/m-1")
 	req.Logprobs, req.TopLogprobs = true, llm.Ptr(2)
 	opts := []llm.Option{w.client(), llm.WithAPIKey("k")}
 	_, err := llm.Completion(t.Context(), req, opts...)
 	require.ErrorIs(t, err, llm.ErrUnsupported)
 	assert.Contains(t, err.Error(), "logprobs")
-	r, _ := w.got()
+	r, _ := w.Last()
 	assert.Nil(t, r, "no request is sent")
 
 	_, err = llm.Completion(t.Context(), req, append(opts, llm.WithDropUnsupportedParams())...)
 	require.NoError(t, err)
-	_, body := w.got()
-	assert.JSONEq(t, string(fixture(t, "chat.request.json")), string(body), "the parameters are dropped")
+	_, body := w.Last()
+	assert.JSONEq(t, string(providertest.Fixture(t, "chat.request.json")), string(body), "the parameters are dropped")
 }
 
 func TestOpenRouterReasoning(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, "application/json", fixture(t, "openrouter.response.json"))
+	w := newWire(t, "application/json", providertest.Fixture(t, "openrouter.response.json"))
 	resp, err := llm.Completion(t.Context(), chatRequest(t, "openrouter/deepseek/deepseek-r1"), w.client(), llm.WithAPIKey("or-1"),
 		llm.WithHeader("HTTP-Referer", "https://example.com"), llm.WithHeader("X-Title", "Example"))
 	require.NoError(t, err)
-	r, body := w.got()
+	r, body := w.Last()
 	assert.Equal(t, "https://openrouter.ai/api/v1/chat/completions", w.rw.last())
 	assert.Equal(t, "https://example.com", r.Header.Get("HTTP-Referer"))
 	assert.Equal(t, "Example", r.Header.Get("X-Title"))
@@ -342,7 +289,7 @@ func TestPerplexityUsageOnEveryChunk(t *testing.T) {
 
 func TestDeepSeekReasoningContent(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, "application/json", fixture(t, "deepseek.response.json"))
+	w := newWire(t, "application/json", providertest.Fixture(t, "deepseek.response.json"))
 	req := llm.CompletionRequest{Model: "deepseek/deepseek-reasoner", Messages: []llm.Message{
 		llm.UserText("Hi"),
 		{Role: llm.RoleAssistant, Content: llm.Text("Hello!"), ReasoningContent: "earlier thoughts"},
@@ -350,9 +297,9 @@ func TestDeepSeekReasoningContent(t *testing.T) {
 	}}
 	resp, err := llm.Completion(t.Context(), req, w.client(), llm.WithAPIKey("k"))
 	require.NoError(t, err)
-	_, body := w.got()
+	_, body := w.Last()
 	assert.Equal(t, "https://api.deepseek.com/chat/completions", w.rw.last())
-	assert.JSONEq(t, string(fixture(t, "deepseek.request.json")), string(body), "reasoning_content is not sent back")
+	assert.JSONEq(t, string(providertest.Fixture(t, "deepseek.request.json")), string(body), "reasoning_content is not sent back")
 	assert.Equal(t, "They said hello.", resp.Choices[0].Message.ReasoningContent)
 	assert.Equal(t, 25, resp.Usage.CompletionTokensDetails.ReasoningTokens)
 }
@@ -379,14 +326,14 @@ func TestHuggingFace(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWire(t, "application/json", fixture(t, "chat.response.json"))
+			w := newWire(t, "application/json", providertest.Fixture(t, "chat.response.json"))
 			opts := []llm.Option{w.client(), llm.WithAPIKey("hf_abc")}
 			if c.base != "" {
 				opts = append(opts, llm.WithBaseURL(c.base))
 			}
 			resp, err := llm.Completion(t.Context(), chatRequest(t, "huggingface/meta-llama/Llama-3.1-8B-Instruct:novita"), opts...)
 			require.NoError(t, err)
-			r, body := w.got()
+			r, body := w.Last()
 			assert.Equal(t, c.want, w.rw.last())
 			assert.Equal(t, "Bearer hf_abc", r.Header.Get("Authorization"))
 			assert.Contains(t, string(body), `"model":"meta-llama/Llama-3.1-8B-Instruct:novita"`)

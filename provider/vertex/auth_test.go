@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/llmux/llm/provider/vertex"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -95,7 +96,7 @@ func serviceAccount(t *testing.T) ([]byte, *tokenServer) {
 // apiServer is a Vertex AI endpoint that checks the bearer token.
 func apiServer(t *testing.T, wantToken string) (*httptest.Server, *atomic.Int32) {
 	var hits atomic.Int32
-	reply := fixture(t, "../gemini/testdata/text.response.json")
+	reply := providertest.Fixture(t, "../../gemini/testdata/text.response.json")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		assert.Equal(t, "Bearer "+wantToken, r.Header.Get("Authorization"))

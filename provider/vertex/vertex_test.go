@@ -3,10 +3,7 @@ package vertex_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -16,13 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func fixture(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	return b
-}
 
 func geminiFrame(text, finish string, usage map[string]any) []byte {
 	c := map[string]any{"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": text}}}, "index": 0}
@@ -135,20 +125,6 @@ func TestConformance(t *testing.T) {
 	t.Run("claude", func(t *testing.T) { providertest.Run(t, ClaudeHarness) })
 }
 
-func replay(t *testing.T, check func(t *testing.T, r *http.Request, body []byte), contentType string, reply []byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if check != nil {
-			check(t, r, body)
-		}
-		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write(reply)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func comparable(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -168,15 +144,15 @@ func TestGeminiSharesTranslator(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var req llm.CompletionRequest
-			require.NoError(t, json.Unmarshal(fixture(t, "../gemini/testdata/"+name+".input.json"), &req))
+			require.NoError(t, json.Unmarshal(providertest.Fixture(t, "../../gemini/testdata/"+name+".input.json"), &req))
 			model := strings.TrimPrefix(req.Model, "gemini/")
 			req.Model = "vertex_ai/" + model
 			for _, stream := range []bool{false, true} {
-				method, contentType, reply := ":generateContent", "application/json", fixture(t, "../gemini/testdata/"+name+".response.json")
+				method, contentType, reply := ":generateContent", "application/json", providertest.Fixture(t, "../../gemini/testdata/"+name+".response.json")
 				if stream {
-					method, contentType, reply = ":streamGenerateContent", "text/event-stream", fixture(t, "../gemini/testdata/"+name+".sse")
+					method, contentType, reply = ":streamGenerateContent", "text/event-stream", providertest.Fixture(t, "../../gemini/testdata/"+name+".sse")
 				}
-				srv := replay(t, func(t *testing.T, r *http.Request, body []byte) {
+				srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 					assert.Equal(t, http.MethodPost, r.Method)
 					assert.Equal(t, "/v1/projects/proj-1/locations/us-east5/publishers/google/models/"+model+method, r.URL.Path)
 					if stream {
@@ -184,7 +160,7 @@ func TestGeminiSharesTranslator(t *testing.T) {
 					}
 					assert.Equal(t, "Bearer ya29.test-token", r.Header.Get("Authorization"))
 					assert.Empty(t, r.Header.Get("X-Goog-Api-Key"))
-					assert.JSONEq(t, string(fixture(t, "../gemini/testdata/"+name+".request.json")), string(body))
+					assert.JSONEq(t, string(providertest.Fixture(t, "../../gemini/testdata/"+name+".request.json")), string(body))
 				}, contentType, reply)
 				var resp *llm.CompletionResponse
 				var err error
@@ -194,7 +170,7 @@ func TestGeminiSharesTranslator(t *testing.T) {
 					resp, err = llm.Completion(t.Context(), req, vertexOptions(srv.URL)...)
 				}
 				require.NoError(t, err)
-				assert.JSONEq(t, string(fixture(t, "../gemini/testdata/"+name+".want.json")), comparable(t, resp))
+				assert.JSONEq(t, string(providertest.Fixture(t, "../../gemini/testdata/"+name+".want.json")), comparable(t, resp))
 				assert.Equal(t, "vertex_ai", resp.Meta.Provider)
 			}
 		})
@@ -206,17 +182,17 @@ func TestClaude(t *testing.T) {
 	req := llm.CompletionRequest{Model: "vertex_ai/claude-sonnet-4-5@20250929",
 		Messages: []llm.Message{llm.SystemText("Be brief."), llm.UserText("Hello, Claude")}, MaxTokens: 1024}
 	for _, stream := range []bool{false, true} {
-		method, contentType, reply, wire := ":rawPredict", "application/json", fixture(t, "testdata/claude.response.json"), "testdata/claude.request.json"
+		method, contentType, reply, wire := ":rawPredict", "application/json", providertest.Fixture(t, "claude.response.json"), "claude.request.json"
 		if stream {
-			method, contentType, reply, wire = ":streamRawPredict", "text/event-stream", fixture(t, "testdata/claude.sse"), "testdata/claude_stream.request.json"
+			method, contentType, reply, wire = ":streamRawPredict", "text/event-stream", providertest.Fixture(t, "claude.sse"), "claude_stream.request.json"
 		}
-		srv := replay(t, func(t *testing.T, r *http.Request, body []byte) {
+		srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 			assert.Equal(t, http.MethodPost, r.Method)
 			assert.Equal(t, "/v1/projects/proj-1/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929"+method, r.URL.Path)
 			assert.Equal(t, "Bearer ya29.test-token", r.Header.Get("Authorization"))
 			assert.Empty(t, r.Header.Get("X-Api-Key"))
 			assert.Empty(t, r.Header.Get("Anthropic-Version"), "the version is in the body")
-			assert.JSONEq(t, string(fixture(t, wire)), string(body))
+			assert.JSONEq(t, string(providertest.Fixture(t, wire)), string(body))
 		}, contentType, reply)
 		var resp *llm.CompletionResponse
 		var err error
@@ -226,25 +202,25 @@ func TestClaude(t *testing.T) {
 			resp, err = llm.Completion(t.Context(), req, vertexOptions(srv.URL)...)
 		}
 		require.NoError(t, err)
-		assert.JSONEq(t, string(fixture(t, "testdata/claude.want.json")), comparable(t, resp), "stream %v", stream)
+		assert.JSONEq(t, string(providertest.Fixture(t, "claude.want.json")), comparable(t, resp), "stream %v", stream)
 		assert.Equal(t, "vertex_ai", resp.Meta.Provider)
 	}
 }
 
 func TestClaudeStreamCutShort(t *testing.T) {
 	t.Parallel()
-	sse := fixture(t, "testdata/claude.sse")
+	sse := providertest.Fixture(t, "claude.sse")
 	cut := sse[:strings.Index(string(sse), "event: message_delta")]
-	srv := replay(t, nil, "text/event-stream", cut)
+	srv, _ := providertest.Server(t, nil, "text/event-stream", cut)
 	_, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "vertex_ai/claude-haiku-4-5",
 		Messages: []llm.Message{llm.UserText("hi")}}, vertexOptions(srv.URL)...))
 	require.ErrorIs(t, err, llm.ErrBadResponse)
 }
 
 func TestProjectAndLocationFromEnv(t *testing.T) {
-	srv := replay(t, func(t *testing.T, r *http.Request, body []byte) {
+	srv, _ := providertest.Server(t, func(t *testing.T, r *http.Request, body []byte) {
 		assert.Equal(t, "/v1beta1/projects/env-proj/locations/europe-west4/publishers/google/models/gemini-2.5-pro:generateContent", r.URL.Path)
-	}, "application/json", fixture(t, "../gemini/testdata/text.response.json"))
+	}, "application/json", providertest.Fixture(t, "../../gemini/testdata/text.response.json"))
 	t.Setenv("VERTEXAI_PROJECT", "env-proj")
 	t.Setenv("VERTEXAI_LOCATION", "europe-west4")
 	req := llm.CompletionRequest{Model: "vertex_ai/gemini-2.5-pro", Messages: []llm.Message{llm.UserText("hi")}}
