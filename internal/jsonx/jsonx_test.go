@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -79,4 +80,22 @@ func FuzzAppendString(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	if _, ok := Parse([]byte(`{"a":[1,{"b":null}]}`)); !ok {
+		t.Error("valid JSON: want ok")
+	}
+	if _, ok := Parse([]byte(`{"a":`)); ok {
+		t.Error("invalid JSON: want encoding/json's error path")
+	}
+	deep := `{"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`
+	if _, ok := Parse([]byte(deep)); ok {
+		t.Error("nesting past encoding/json's limit: want encoding/json's error path")
+	}
+	var v any
+	if json.Unmarshal([]byte(deep), &v) == nil {
+		t.Error("encoding/json accepts the deep input; the limit assumption is wrong")
+	}
 }

@@ -2,11 +2,8 @@ package gemini
 
 import (
 	"encoding/json"
-	"errors"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
+	"github.com/llmux/llm/internal/jsonx"
 	"github.com/tidwall/gjson"
 )
 
@@ -23,10 +20,10 @@ import (
 // are decoded by encoding/json whole, so errors read the same too.
 func decodeGenerateResponse(data []byte) (*generateResponse, error) {
 	w := new(generateResponse)
-	if !gjson.ValidBytes(data) || (len(data) > maxNestingDepth && tooDeep(data)) {
+	root, ok := jsonx.Parse(data)
+	if !ok {
 		return w, json.Unmarshal(data, w)
 	}
-	root := gjson.Parse(string(data))
 	if root.Type == gjson.Null {
 		return w, nil
 	}
@@ -36,41 +33,6 @@ func decodeGenerateResponse(data []byte) (*generateResponse, error) {
 	}
 	return w, nil
 }
-
-// maxNestingDepth is encoding/json's limit on nested arrays and objects,
-// which gjson does not have.
-const maxNestingDepth = 10000
-
-// tooDeep reports whether data nests arrays and objects close to
-// encoding/json's limit; such input is left to encoding/json.
-func tooDeep(data []byte) bool {
-	depth, inString := 0, false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		switch {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			if depth >= maxNestingDepth-10 {
-				return true
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return false
-}
-
-// errSlowPath means the fast path cannot decode the input exactly as
-// encoding/json would; the input is decoded by encoding/json whole.
-var errSlowPath = errors.New("slow path")
 
 var responseKeys = []string{"candidates", "promptFeedback", "usageMetadata", "modelVersion", "responseId", "error"}
 
@@ -84,28 +46,28 @@ func decodeResponseFields(root gjson.Result, w *generateResponse) error {
 		switch k.Str {
 		case "candidates":
 			if seenCandidates {
-				err = errSlowPath
+				err = jsonx.ErrSlowPath
 				break
 			}
 			seenCandidates = true
 			err = decodeCandidates(v, &w.Candidates)
 		case "promptFeedback":
-			err = slow(v, &w.PromptFeedback)
+			err = jsonx.Slow(v, &w.PromptFeedback)
 		case "usageMetadata":
 			if seenUsage {
-				err = errSlowPath
+				err = jsonx.ErrSlowPath
 				break
 			}
 			seenUsage = true
 			err = decodeUsage(v, &w.UsageMetadata)
 		case "modelVersion":
-			err = str(v, &w.ModelVersion)
+			err = jsonx.Str(v, &w.ModelVersion)
 		case "responseId":
-			err = str(v, &w.ResponseID)
+			err = jsonx.Str(v, &w.ResponseID)
 		case "error":
-			err = slow(v, &w.Error)
+			err = jsonx.Slow(v, &w.Error)
 		default:
-			err = unknownKey(k, responseKeys)
+			err = jsonx.UnknownKey(k, responseKeys)
 		}
 		return err == nil
 	})
@@ -120,7 +82,7 @@ func decodeCandidates(v gjson.Result, out *[]candidate) error {
 		*out = nil
 		return nil
 	case !v.IsArray():
-		return errSlowPath
+		return jsonx.ErrSlowPath
 	}
 	cands := make([]candidate, 0, 1)
 	var err error
@@ -129,7 +91,7 @@ func decodeCandidates(v gjson.Result, out *[]candidate) error {
 		switch {
 		case e.Type == gjson.Null:
 		case !e.IsObject():
-			err = errSlowPath
+			err = jsonx.ErrSlowPath
 		default:
 			err = decodeCandidate(e, &cands[len(cands)-1])
 		}
@@ -145,22 +107,22 @@ func decodeCandidate(e gjson.Result, c *candidate) error {
 	e.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "index":
-			err = intField(v, &c.Index)
+			err = jsonx.Int(v, &c.Index)
 		case "content":
 			if seenContent {
-				err = errSlowPath
+				err = jsonx.ErrSlowPath
 				break
 			}
 			seenContent = true
 			err = decodeContent(v, &c.Content)
 		case "finishReason":
-			err = str(v, &c.FinishReason)
+			err = jsonx.Str(v, &c.FinishReason)
 		case "finishMessage":
-			err = str(v, &c.FinishMessage)
+			err = jsonx.Str(v, &c.FinishMessage)
 		case "logprobsResult":
-			err = slow(v, &c.LogprobsResult)
+			err = jsonx.Slow(v, &c.LogprobsResult)
 		default:
-			err = unknownKey(k, candidateKeys)
+			err = jsonx.UnknownKey(k, candidateKeys)
 		}
 		return err == nil
 	})
@@ -174,7 +136,7 @@ func decodeContent(v gjson.Result, c *respContent) error {
 	case v.Type == gjson.Null:
 		return nil
 	case !v.IsObject():
-		return errSlowPath
+		return jsonx.ErrSlowPath
 	}
 	var err error
 	seenParts := false
@@ -182,13 +144,13 @@ func decodeContent(v gjson.Result, c *respContent) error {
 		switch k.Str {
 		case "parts":
 			if seenParts {
-				err = errSlowPath
+				err = jsonx.ErrSlowPath
 				break
 			}
 			seenParts = true
 			err = decodeParts(v, &c.Parts)
 		default: // role, which the translator does not read
-			err = unknownKey(k, contentKeys)
+			err = jsonx.UnknownKey(k, contentKeys)
 		}
 		return err == nil
 	})
@@ -203,7 +165,7 @@ func decodeParts(v gjson.Result, out *[]respPart) error {
 		*out = nil
 		return nil
 	case !v.IsArray():
-		return errSlowPath
+		return jsonx.ErrSlowPath
 	}
 	parts := make([]respPart, 0, 1)
 	var err error
@@ -213,20 +175,20 @@ func decodeParts(v gjson.Result, out *[]respPart) error {
 		switch {
 		case e.Type == gjson.Null:
 		case !e.IsObject():
-			err = errSlowPath
+			err = jsonx.ErrSlowPath
 		default:
 			e.ForEach(func(k, v gjson.Result) bool {
 				switch k.Str {
 				case "text":
-					err = str(v, &p.Text)
+					err = jsonx.Str(v, &p.Text)
 				case "thought":
-					err = boolField(v, &p.Thought)
+					err = jsonx.Bool(v, &p.Thought)
 				case "thoughtSignature":
-					err = str(v, &p.ThoughtSignature)
+					err = jsonx.Str(v, &p.ThoughtSignature)
 				case "functionCall":
-					err = slow(v, &p.FunctionCall)
+					err = jsonx.Slow(v, &p.FunctionCall)
 				default:
-					err = unknownKey(k, partKeys)
+					err = jsonx.UnknownKey(k, partKeys)
 				}
 				return err == nil
 			})
@@ -246,7 +208,7 @@ func decodeUsage(v gjson.Result, out **usageMetadata) error {
 		*out = nil
 		return nil
 	case !v.IsObject():
-		return errSlowPath
+		return jsonx.ErrSlowPath
 	}
 	u := new(usageMetadata)
 	*out = u
@@ -254,95 +216,25 @@ func decodeUsage(v gjson.Result, out **usageMetadata) error {
 	v.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "promptTokenCount":
-			err = intField(v, &u.PromptTokenCount)
+			err = jsonx.Int(v, &u.PromptTokenCount)
 		case "cachedContentTokenCount":
-			err = intField(v, &u.CachedContentTokenCount)
+			err = jsonx.Int(v, &u.CachedContentTokenCount)
 		case "candidatesTokenCount":
-			err = intField(v, &u.CandidatesTokenCount)
+			err = jsonx.Int(v, &u.CandidatesTokenCount)
 		case "toolUsePromptTokenCount":
-			err = intField(v, &u.ToolUsePromptTokenCount)
+			err = jsonx.Int(v, &u.ToolUsePromptTokenCount)
 		case "thoughtsTokenCount":
-			err = intField(v, &u.ThoughtsTokenCount)
+			err = jsonx.Int(v, &u.ThoughtsTokenCount)
 		case "totalTokenCount":
-			err = intField(v, &u.TotalTokenCount)
+			err = jsonx.Int(v, &u.TotalTokenCount)
 		case "promptTokensDetails":
-			err = slow(v, &u.PromptTokensDetails)
+			err = jsonx.Slow(v, &u.PromptTokensDetails)
 		case "candidatesTokensDetails":
-			err = slow(v, &u.CandidatesTokensDetails)
+			err = jsonx.Slow(v, &u.CandidatesTokensDetails)
 		default:
-			err = unknownKey(k, usageKeys)
+			err = jsonx.UnknownKey(k, usageKeys)
 		}
 		return err == nil
 	})
 	return err
-}
-
-// str stores a JSON string. null leaves dst unchanged, as encoding/json
-// does; a string with escapes or invalid UTF-8 is decoded by encoding/json,
-// whose unescaping and U+FFFD replacement are the reference.
-func str(v gjson.Result, dst *string) error {
-	switch v.Type {
-	case gjson.Null:
-		return nil
-	case gjson.String:
-		if strings.IndexByte(v.Raw, '\\') >= 0 || !utf8.ValidString(v.Str) {
-			return json.Unmarshal([]byte(v.Raw), dst)
-		}
-		*dst = v.Str
-		return nil
-	}
-	return errSlowPath
-}
-
-func boolField(v gjson.Result, dst *bool) error {
-	switch v.Type {
-	case gjson.Null:
-	case gjson.True:
-		*dst = true
-	case gjson.False:
-		*dst = false
-	default:
-		return errSlowPath
-	}
-	return nil
-}
-
-func intField(v gjson.Result, dst *int) error {
-	switch v.Type {
-	case gjson.Null:
-		return nil
-	case gjson.Number:
-		n, err := strconv.ParseInt(v.Raw, 10, 0)
-		if err != nil {
-			return errSlowPath // 1.5, 1e3, overflow: encoding/json reports it
-		}
-		*dst = int(n)
-		return nil
-	}
-	return errSlowPath
-}
-
-// slow decodes a rare field with encoding/json, into the field as it is
-// (as encoding/json would, for a repeated key).
-func slow[T any](v gjson.Result, dst *T) error {
-	return json.Unmarshal([]byte(v.Raw), dst)
-}
-
-// unknownKey ignores a key the type does not have, as encoding/json does,
-// unless encoding/json could match it to a field case-insensitively.
-func unknownKey(k gjson.Result, known []string) error {
-	if strings.IndexByte(k.Raw, '\\') >= 0 {
-		return errSlowPath // an escaped key may spell a known one
-	}
-	for i := 0; i < len(k.Str); i++ {
-		if k.Str[i] >= utf8.RuneSelf {
-			return errSlowPath // Unicode case folding: leave it to encoding/json
-		}
-	}
-	for _, name := range known {
-		if strings.EqualFold(k.Str, name) {
-			return errSlowPath
-		}
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package openai
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +32,8 @@ func TestDecodeChunkMatchesEncodingJSON(t *testing.T) {
 	for _, s := range chunkSamples {
 		checkSame(t, []byte(s))
 	}
+	// Nesting past encoding/json's depth limit in a field we skip.
+	checkSame(t, []byte(`{"id":"x","deep":`+strings.Repeat("[", 10001)+strings.Repeat("]", 10001)+`}`))
 }
 
 func checkSame(t *testing.T, data []byte) {
