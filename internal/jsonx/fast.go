@@ -152,3 +152,27 @@ func UnknownKey(k gjson.Result, known []string) error {
 	}
 	return nil
 }
+
+// Decode decodes data into a new T as json.Unmarshal would: fields, the fast
+// path, decodes a JSON object's fields into the value; input the fast path
+// cannot take (invalid JSON, deep nesting, not an object) and any error from
+// fields send the whole input to encoding/json instead, so that results and
+// errors are encoding/json's.
+func Decode[T any](data []byte, fields func(root gjson.Result, v *T) error) (*T, error) {
+	v := new(T)
+	root, ok := Parse(data)
+	switch {
+	case !ok:
+		return v, json.Unmarshal(data, v)
+	case root.Type == gjson.Null:
+		return v, nil
+	case !root.IsObject():
+		return v, json.Unmarshal(data, v)
+	}
+	if fields(root, v) != nil {
+		var zero T
+		*v = zero
+		return v, json.Unmarshal(data, v)
+	}
+	return v, nil
+}

@@ -1,8 +1,6 @@
 package gemini
 
 import (
-	"encoding/json"
-
 	"github.com/llmux/llm/internal/jsonx"
 	"github.com/tidwall/gjson"
 )
@@ -19,19 +17,7 @@ import (
 // case-insensitively or escaped, wrong types, deep nesting) and any error
 // are decoded by encoding/json whole, so errors read the same too.
 func decodeGenerateResponse(data []byte) (*generateResponse, error) {
-	w := new(generateResponse)
-	root, ok := jsonx.Parse(data)
-	if !ok {
-		return w, json.Unmarshal(data, w)
-	}
-	if root.Type == gjson.Null {
-		return w, nil
-	}
-	if !root.IsObject() || decodeResponseFields(root, w) != nil {
-		*w = generateResponse{}
-		return w, json.Unmarshal(data, w)
-	}
-	return w, nil
+	return jsonx.Decode(data, decodeResponseFields)
 }
 
 var responseKeys = []string{"candidates", "promptFeedback", "usageMetadata", "modelVersion", "responseId", "error"}

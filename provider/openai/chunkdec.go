@@ -1,9 +1,6 @@
 package openai
 
 import (
-	"encoding/json"
-	"errors"
-
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
 	"github.com/tidwall/gjson"
@@ -18,25 +15,7 @@ import (
 // does not handle exactly as encoding/json would (keys differing only in
 // case, escaped strings, invalid UTF-8) is decoded by encoding/json whole.
 func decodeChunk(data []byte) (*chunk, error) {
-	c := new(chunk)
-	root, ok := jsonx.Parse(data)
-	if !ok {
-		return c, json.Unmarshal(data, c) // encoding/json's own error
-	}
-	if root.Type == gjson.Null {
-		return c, nil
-	}
-	if !root.IsObject() {
-		return c, json.Unmarshal(data, c)
-	}
-	if err := decodeChunkFields(root, c); err != nil {
-		*c = chunk{}
-		if errors.Is(err, jsonx.ErrSlowPath) {
-			return c, json.Unmarshal(data, c)
-		}
-		return c, err
-	}
-	return c, nil
+	return jsonx.Decode(data, decodeChunkFields)
 }
 
 var chunkKeys = []string{"id", "object", "created", "model", "system_fingerprint", "service_tier", "choices", "usage", "error"}
