@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/cohere"
@@ -290,27 +289,4 @@ func TestErrorIn200(t *testing.T) {
 	srv, _ := providertest.Server(t, nil, "application/json", []byte(errorBody("too many tokens: prompt is too long")))
 	_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "cohere/command-r", Messages: []llm.Message{llm.UserText("hi")}}, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
 	assert.ErrorIs(t, err, llm.ErrContextWindowExceeded)
-}
-
-func TestStreamReusesConnection(t *testing.T) {
-	t.Parallel()
-	body := providertest.Fixture(t, "chat.sse")
-	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		_, _ = w.Write(body)
-		// The end of the body comes a little after the last event, so a
-		// client that stops reading at the last event cannot reuse the
-		// connection.
-		w.(http.Flusher).Flush()
-		time.Sleep(20 * time.Millisecond)
-		_, _ = w.Write([]byte("data: [DONE]\n\n"))
-	})
-	hc := &http.Client{Transport: &http.Transport{}}
-	defer hc.CloseIdleConnections()
-	for range 3 {
-		_, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "cohere/command-r", Messages: []llm.Message{llm.UserText("hi")}},
-			llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithHTTPClient(hc)))
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int32(1), conns.Load(), "a finished stream leaves its connection reusable")
 }

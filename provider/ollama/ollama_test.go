@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/ollama"
@@ -351,27 +350,4 @@ func TestExplicitProvider(t *testing.T) {
 	resp, err := c.Completion(t.Context(), llm.CompletionRequest{Model: "ollama/qwen3:8b", Messages: []llm.Message{llm.UserText("hi")}})
 	require.NoError(t, err)
 	assert.Equal(t, "The tool said 11 degrees.", resp.Choices[0].Message.ReasoningContent)
-}
-
-func TestStreamReusesConnection(t *testing.T) {
-	t.Parallel()
-	body := providertest.Fixture(t, "tools.ndjson")
-	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		_, _ = w.Write(body)
-		// The end of the body comes a little after the last event, so a
-		// client that stops reading at the last event cannot reuse the
-		// connection.
-		w.(http.Flusher).Flush()
-		time.Sleep(20 * time.Millisecond)
-		_, _ = w.Write([]byte("\n\n"))
-	})
-	hc := &http.Client{Transport: &http.Transport{}}
-	defer hc.CloseIdleConnections()
-	for range 3 {
-		_, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "ollama/qwen3:8b", Messages: []llm.Message{llm.UserText("hi")}},
-			llm.WithBaseURL(srv.URL), llm.WithHTTPClient(hc)))
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int32(1), conns.Load(), "a finished stream leaves its connection reusable")
 }

@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/openai"
@@ -259,30 +257,4 @@ func TestRetryAfterParsed(t *testing.T) {
 		require.ErrorAs(t, err, &le)
 		assert.Equal(t, 1500_000_000, int(le.RetryAfter), "header %v", h)
 	}
-}
-
-// TestStreamReusesConnection checks that a finished stream leaves its
-// connection to net/http for reuse: two streams in a row open one connection.
-func TestStreamReusesConnection(t *testing.T) {
-	t.Parallel()
-	srv, conns := providertest.ConnServer(t, func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "text/event-stream")
-		for _, f := range streamFrames([]string{"a", "b"}, llm.Usage{PromptTokens: 1, CompletionTokens: 2, TotalTokens: 3}) {
-			_, _ = w.Write(f)
-			w.(http.Flusher).Flush()
-		}
-		// The end of the body comes a moment after [DONE], as over a real
-		// network: a client that stops reading at [DONE] loses the connection.
-		time.Sleep(30 * time.Millisecond)
-	})
-	hc := &http.Client{Transport: &http.Transport{}}
-	defer hc.CloseIdleConnections()
-	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
-	for range 3 {
-		resp, err := llm.Collect(llm.CompletionStream(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"), llm.WithHTTPClient(hc)))
-		require.NoError(t, err)
-		require.Equal(t, "ab", resp.Text())
-	}
-	assert.Equal(t, int32(1), conns.Load(), "connections opened for three streams")
 }
