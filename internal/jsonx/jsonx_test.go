@@ -48,7 +48,7 @@ func TestFieldNames(t *testing.T) {
 		A int `json:"a,omitempty"`
 		B int `json:"-"`
 		C int
-		d int
+		d int //lint:ignore U1000 an unexported field, which FieldNames must skip
 	}
 	got := FieldNames(s{})
 	if len(got) != 2 || !got["a"] || !got["C"] {
