@@ -84,4 +84,10 @@
 // Redis (an rpm limit then holds across instances, and a cooldown set by one
 // is seen by all). Package router/statetest is the conformance suite of
 // State implementations. Windows are fixed calendar minutes, as in LiteLLM.
+//
+// A shared State is not a single point of failure: when it fails, the
+// router switches at once to local in-memory state, reports StateDegraded
+// through WithEvents, lets one call per second probe the shared State
+// (WithStateProbe) and goes back to it, reporting StateRecovered, when it
+// answers.
 package router

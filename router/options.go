@@ -77,6 +77,9 @@ type config struct {
 	lease           time.Duration
 	maxWait         time.Duration
 	maxCooldown     time.Duration
+	events          func(Event)
+	probeEvery      time.Duration
+	probeTimeout    time.Duration
 }
 
 // PriceFunc returns a model's price in US dollars per input and output

@@ -52,6 +52,8 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 	}
 	if c.state == nil {
 		c.state = NewMemory()
+	} else if _, ok := c.state.(*memory); !ok {
+		c.state = newFallback(c.state, &c)
 	}
 	if c.strategy == nil {
 		c.strategy = WeightedShuffle()

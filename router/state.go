@@ -156,7 +156,9 @@ func MinuteOf(t time.Time) int64 { return minuteOf(t) }
 // NewMemory returns a State kept in this process's memory. It is fast (no
 // allocation per call once a deployment is known) and safe for concurrent
 // use.
-func NewMemory() State { return &memory{m: map[string]*memEntry{}} }
+func NewMemory() State { return newMemory() }
+
+func newMemory() *memory { return &memory{m: map[string]*memEntry{}} }
 
 type memory struct {
 	mu sync.RWMutex
