@@ -282,3 +282,25 @@ func TestRouterErrorsHaveKinds(t *testing.T) {
 		check(t, err, llm.KindTimeout)
 	})
 }
+
+// Streams follow the same deadline rule before their first chunk.
+func TestStreamWaitNeverOutlivesDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := &script{name: "a", fail: []error{&llm.Error{Kind: llm.KindRateLimit, StatusCode: 429, RetryAfter: 20 * time.Second}}}
+		r, err := router.New([]router.Deployment{dep("g", a)})
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		var got error
+		for _, err := range r.CompletionStream(ctx, req("g")) {
+			if err != nil {
+				got = err
+			}
+		}
+		assert.Zero(t, time.Since(start))
+		require.ErrorIs(t, got, llm.ErrRateLimit)
+		assert.Equal(t, int64(1), a.calls.Load())
+	})
+}
