@@ -40,7 +40,10 @@
 // not failed in this call, at once; only when no other deployment can take
 // it does the router wait (Backoff: exponential with full jitter, or the
 // provider's Retry-After) and retry the same ones. All waits end when the
-// context does. When the group is exhausted, the FallbackPolicy picks a list
+// context does, and no wait is started that would end after the context's
+// deadline or exceed WithMaxWait (default 10 s): the group then fails at
+// once with the error that asked for the wait (a rate limit keeps its
+// RetryAfter). When the group is exhausted, the FallbackPolicy picks a list
 // by the error's Kind: context-window fallbacks, content-policy fallbacks,
 // or the generic fallbacks of the group (else the default fallbacks).
 // Fallback groups have their own retries and fallbacks; each group is tried
@@ -52,10 +55,13 @@
 // A deployment cools down (CooldownPolicy, default CooldownAfter(3, 5s), as
 // LiteLLM): at once on a 429, 401, 404 or 408, for the Retry-After if given;
 // otherwise once it fails more than 3 times in a minute. Invalid requests,
-// context-window and content-policy errors and the caller's cancellations
-// say nothing about the deployment and never count. A later cooldown never
-// shortens an earlier one's deadline; deployments recover on their own when
-// it passes. Health reports each deployment's cooldown, in-flight requests,
+// context-window and content-policy errors, errors of unknown Kind and the
+// caller's cancellations say nothing about the deployment and never count.
+// A cooldown lasts at most WithMaxCooldown (default 5 minutes), whatever the
+// Retry-After. A later cooldown never shortens an earlier one's deadline;
+// when it passes the deployment is half-open: one call probes it while the
+// others still see it cooling down, and it serves again if the probe
+// succeeds or cools down again if it fails. Health reports each deployment's cooldown, in-flight requests,
 // minute counts and latency. When every deployment of a group is cooling
 // down or at its limits, the call fails with a KindRateLimit error whose
 // RetryAfter (and *Error.RetryAt) says when the first one recovers, or,
@@ -78,4 +84,10 @@
 // Redis (an rpm limit then holds across instances, and a cooldown set by one
 // is seen by all). Package router/statetest is the conformance suite of
 // State implementations. Windows are fixed calendar minutes, as in LiteLLM.
+//
+// A shared State is not a single point of failure: when it fails, the
+// router switches at once to local in-memory state, reports StateDegraded
+// through WithEvents, lets one call per second probe the shared State
+// (WithStateProbe) and goes back to it, reporting StateRecovered, when it
+// answers.
 package router

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -89,4 +90,21 @@ func unavailable(group, code string, retryAfter time.Duration, msg string) *llm.
 		k = llm.KindContextWindowExceeded
 	}
 	return &llm.Error{Kind: k, Provider: "router", Model: group, Code: code, RetryAfter: retryAfter, Message: msg}
+}
+
+// configError is the error of New for a configuration it rejects.
+func configError(err error, format string, args ...any) *llm.Error {
+	return &llm.Error{Kind: llm.KindInvalidRequest, Provider: "router", Message: "router: " + fmt.Sprintf(format, args...), Err: err}
+}
+
+// stateError gives a State's error a Kind: the caller's cancellation and
+// deadline keep theirs (KindCanceled, KindTimeout); any other failure of
+// the state store is KindConnection (code "state"). The router only sees
+// such errors from a State used without the fallback to memory (which
+// absorbs a shared State's failures) or from a custom in-process State.
+func stateError(err error) error {
+	if llm.KindOf(err) != llm.KindUnknown {
+		return err
+	}
+	return &llm.Error{Kind: llm.KindConnection, Provider: "router", Code: "state", Message: "router state: " + err.Error(), Err: err}
 }

@@ -75,6 +75,11 @@ type config struct {
 	customTokens    bool
 	now             func() time.Time
 	lease           time.Duration
+	maxWait         time.Duration
+	maxCooldown     time.Duration
+	events          func(Event)
+	probeEvery      time.Duration
+	probeTimeout    time.Duration
 }
 
 // PriceFunc returns a model's price in US dollars per input and output
@@ -94,6 +99,16 @@ const (
 	DefaultRetries     = 2
 	DefaultMaxAttempts = 10
 	DefaultLease       = 10 * time.Minute
+	// DefaultMaxWait caps a single wait of a call (WithMaxWait): as long as
+	// DefaultMaxBackoff, so that the default backoff is never cut short,
+	// while a provider's longer Retry-After goes back to the caller (in
+	// the rate-limit error's RetryAfter) instead of holding the call.
+	DefaultMaxWait = DefaultMaxBackoff
+	// DefaultMaxCooldown caps a cooldown decided by the CooldownPolicy
+	// (WithMaxCooldown), whatever Retry-After the provider sent: a
+	// deployment cooled down this long is then probed by one call
+	// (half-open) and serves again if it succeeds.
+	DefaultMaxCooldown = 5 * time.Minute
 )
 
 // WithName sets the provider name of the router (default "router"): with
@@ -134,6 +149,19 @@ func WithCooldown(p CooldownPolicy) Option { return func(c *config) { c.cooldown
 // or at its limits wait (within its context) for the earliest to recover
 // instead of failing at once.
 func WithWaitForCooldown() Option { return func(c *config) { c.waitCooldown = true } }
+
+// WithMaxWait caps any single wait of a call (default DefaultMaxWait): a
+// backoff, a Retry-After or, with WithWaitForCooldown, a cooldown. A wait
+// longer than the cap, or one that would end after the context's deadline,
+// is not started: the call moves on to its fallbacks or fails at once with
+// the error that asked for the wait (a rate limit keeps its RetryAfter).
+// A cap of 0 or less means no waiting at all.
+func WithMaxWait(d time.Duration) Option { return func(c *config) { c.maxWait = max(d, 0) } }
+
+// WithMaxCooldown caps the cooldowns that the CooldownPolicy decides
+// (default DefaultMaxCooldown), so that a provider's huge Retry-After
+// cannot take a deployment out for days. Router.Cooldown is not capped.
+func WithMaxCooldown(d time.Duration) Option { return func(c *config) { c.maxCooldown = d } }
 
 // WithFallbackPolicy sets which fallback list an error selects (default
 // DefaultFallbackPolicy).

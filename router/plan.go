@@ -119,21 +119,30 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 			if why2.available || (!why2.retryAt.IsZero() && !why2.retryAt.After(now.Add(delay))) {
 				if !why2.available {
 					delay = max(delay, why2.retryAt.Sub(now))
+					p.retryAt = why2.retryAt
+				}
+				if !p.canWait(ctx, delay) {
+					// The wait does not fit the deadline or the cap:
+					// the group fails now with the error that asked
+					// for it (a rate limit keeps its RetryAfter).
+					p.groupFailed(p.lastErr)
+					continue
 				}
 				if err := sleep(ctx, delay); err != nil {
 					return nil, Grant{}, p.final(err)
 				}
+				p.retryAt = time.Time{}
 				p.tried = p.tried[:0]
 				continue
 			}
 			why = why2
 		}
 		if c.waitCooldown && why.waitable {
-			wait := 10 * time.Millisecond // max parallel: poll
+			wait := 10 * time.Millisecond // max parallel or a probe in flight: poll
 			if !why.retryAt.IsZero() {
 				wait = why.retryAt.Sub(now)
 			}
-			if dl, ok := ctx.Deadline(); !ok || now.Add(wait).Before(dl) {
+			if p.canWait(ctx, wait) {
 				if err := sleep(ctx, wait); err != nil {
 					return nil, Grant{}, p.final(err)
 				}
@@ -146,6 +155,19 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 		p.lastErr = err
 		p.groupFailed(err)
 	}
+}
+
+// canWait reports whether a wait of d fits the router's cap (WithMaxWait)
+// and ends before ctx's deadline.
+func (p *plan) canWait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	if d > p.r.cfg.maxWait {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	return !ok || d < time.Until(dl)
 }
 
 // why tells why no deployment was picked.
@@ -252,7 +274,7 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 		}
 		stats = stats[:len(ids)]
 		if err := r.cfg.state.Stats(ctx, ids, now, stats); err != nil {
-			return nil, Grant{}, w, err
+			return nil, Grant{}, w, stateError(err)
 		}
 	}
 	// The available candidates (as far as the statistics tell), stably
@@ -293,7 +315,7 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 		d := cands[i].dep
 		g, err := r.cfg.state.Acquire(ctx, Acquire{Deployment: d.d.ID, Limits: d.limits, Tokens: p.tokens, Now: now, Lease: r.cfg.lease})
 		if err != nil {
-			return nil, Grant{}, w, err
+			return nil, Grant{}, w, stateError(err)
 		}
 		if g.Verdict == Granted {
 			return d, g, w, nil
@@ -331,7 +353,7 @@ func tagIf(ok bool, tag string) string {
 
 // succeed releases a successful attempt.
 func (p *plan) succeed(ctx context.Context, d *dep, g Grant, latency time.Duration, u *llm.Usage) {
-	rel := Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Latency: latency, Now: p.r.cfg.now()}
+	rel := Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Latency: latency, Probe: g.Probe, Now: p.r.cfg.now()}
 	if u != nil {
 		rel.TokenDelta = u.TotalTokens - p.tokens
 	}
@@ -352,9 +374,17 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 	now := c.now()
 	sctx := detach(ctx)
 	counts := CountsAsFailure(err) && ctx.Err() == nil
-	fails, _ := c.state.Release(sctx, Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Now: now})
+	fails, _ := c.state.Release(sctx, Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Neutral: !counts, Probe: g.Probe, Now: now})
 	if counts {
-		if cd := c.cooldown(err, fails); cd > 0 {
+		cd := c.cooldown(err, fails)
+		if g.Probe && cd <= 0 {
+			// A failed probe always cools the deployment down again.
+			cd = DefaultCooldownTime
+		}
+		if c.maxCooldown > 0 {
+			cd = min(cd, c.maxCooldown)
+		}
+		if cd > 0 {
 			_ = c.state.Cooldown(sctx, d.d.ID, now, now.Add(cd))
 		}
 	}

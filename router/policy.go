@@ -117,11 +117,18 @@ func CooldownAfter(allowedFails int, d time.Duration) CooldownPolicy {
 // CountsAsFailure reports whether err says something about the deployment's
 // health, so that it counts towards cooldown: not a bad request, a prompt
 // too long, a content refusal, an unsupported parameter or the caller's
-// cancellation.
+// cancellation, and not an error of unknown Kind. Every error that llmux
+// produces has a Kind, so an unknown one comes from outside its
+// classification (a custom provider or middleware, an encoding failure not
+// mapped yet): it is not taken as the deployment's fault, since cooling a
+// healthy deployment down on an error that may be the caller's is worse
+// than not cooling down on one that is not (which DefaultRetryPolicy does
+// not retry either).
 func CountsAsFailure(err error) bool {
 	switch llm.KindOf(err) {
 	case llm.KindInvalidRequest, llm.KindContextWindowExceeded, llm.KindContentPolicy,
-		llm.KindUnsupported, llm.KindCanceled, llm.KindRequestTooLarge, llm.KindConflict:
+		llm.KindUnsupported, llm.KindCanceled, llm.KindRequestTooLarge, llm.KindConflict,
+		llm.KindUnknown:
 		return false
 	}
 	return true

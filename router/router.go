@@ -33,7 +33,8 @@ type dep struct {
 	priced  bool
 }
 
-// New returns a router over deployments. It fails when a deployment lacks a
+// New returns a router over deployments. It fails (with an *llm.Error of
+// KindInvalidRequest) when a deployment lacks a
 // group or a valid model string, when two deployments share an ID, or when a
 // fallback or alias names an unknown group.
 func New(deployments []Deployment, opts ...Option) (*Router, error) {
@@ -44,12 +45,15 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 		fallbacks:      map[string][]string{}, cwFallbacks: map[string][]string{}, cpFallbacks: map[string][]string{},
 		aliases: map[string]string{}, price: DefaultPrice, contextWindow: DefaultContextWindow,
 		tokens: EstimateTokens, now: time.Now, lease: DefaultLease,
+		maxWait: DefaultMaxWait, maxCooldown: DefaultMaxCooldown,
 	}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.state == nil {
 		c.state = NewMemory()
+	} else if _, ok := c.state.(*memory); !ok {
+		c.state = newFallback(c.state, &c)
 	}
 	if c.strategy == nil {
 		c.strategy = WeightedShuffle()
@@ -58,10 +62,10 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 	ids := map[string]bool{}
 	for i, d := range deployments {
 		if d.Group == "" {
-			return nil, fmt.Errorf("router: deployment %d (%s) has no Group", i, d.Model)
+			return nil, configError(nil, "deployment %d (%s) has no Group", i, d.Model)
 		}
 		if _, _, err := llm.ParseModel(d.Model); err != nil {
-			return nil, fmt.Errorf("router: deployment %d of group %q: %w", i, d.Group, err)
+			return nil, configError(err, "deployment %d of group %q: %v", i, d.Group, err)
 		}
 		if d.ID == "" {
 			d.ID = d.Group + "/" + d.Model
@@ -70,7 +74,7 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 			}
 		}
 		if ids[d.ID] {
-			return nil, fmt.Errorf("router: two deployments have the ID %q", d.ID)
+			return nil, configError(nil, "two deployments have the ID %q", d.ID)
 		}
 		ids[d.ID] = true
 		d.Options = slices.Clip(slices.Clone(d.Options))
@@ -96,7 +100,7 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 	check := func(what string, names ...string) error {
 		for _, n := range names {
 			if r.groups[n] == nil {
-				return fmt.Errorf("router: %s names unknown model group %q", what, n)
+				return configError(nil, "%s names unknown model group %q", what, n)
 			}
 		}
 		return nil
@@ -158,7 +162,7 @@ func (r *Router) Health(ctx context.Context, group string) ([]Health, error) {
 	stats := make([]Stats, len(deps))
 	now := r.cfg.now()
 	if err := r.cfg.state.Stats(ctx, ids, now, stats); err != nil {
-		return nil, err
+		return nil, stateError(err)
 	}
 	out := make([]Health, len(deps))
 	for i, d := range deps {

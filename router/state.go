@@ -34,6 +34,15 @@ type State interface {
 	// Cooldown keeps deployment id from being picked until until (now is
 	// the router's clock, for the TTL of shared states). An earlier
 	// deadline never shortens a later one already set.
+	//
+	// A cooldown leaves the deployment half-open when it ends: the first
+	// Acquire after it is granted as a probe (Grant.Probe), and until that
+	// probe is released every other Acquire gets CoolingDown (with a zero
+	// RetryAt). Releasing the probe after a success closes the half-open
+	// state; after a Neutral outcome the next Acquire probes again; after
+	// a failure the probe stays in flight until the next Cooldown (which
+	// the router sets at once). A probe never released stops blocking
+	// after its Acquire.Lease. Cooldown clears a probe in flight.
 	Cooldown(ctx context.Context, id string, now, until time.Time) error
 }
 
@@ -52,6 +61,9 @@ type Stats struct {
 	// Latency is the moving average of successful calls' latency (time to
 	// first token for streams); zero before the first one.
 	Latency time.Duration
+	// HalfOpen reports that a cooldown has ended and the deployment awaits
+	// (or is serving) the probe whose success makes it fully available.
+	HalfOpen bool
 }
 
 // Limits are a deployment's limits as Acquire checks them; zero means no
@@ -105,6 +117,10 @@ type Grant struct {
 	Token string
 	// Minute is the window the request was counted in.
 	Minute int64
+	// Probe is set when the request is the probe of a half-open
+	// deployment (see State.Cooldown); it must be released with
+	// Release.Probe.
+	Probe bool
 }
 
 // Release ends a granted request.
@@ -117,8 +133,13 @@ type Release struct {
 	// Latency is folded into the moving average when the call succeeded
 	// (Failed false) and Latency > 0.
 	Latency time.Duration
-	Failed  bool
-	Now     time.Time
+	// Failed counts a failure of the deployment. Neutral marks an error
+	// that says nothing about the deployment (the caller's error or
+	// cancellation); a release with neither is a success.
+	Failed, Neutral bool
+	// Probe is Grant.Probe: the outcome decides the half-open state.
+	Probe bool
+	Now   time.Time
 }
 
 // LatencyAlpha is the weight of a new sample in the latency moving average
@@ -135,7 +156,9 @@ func MinuteOf(t time.Time) int64 { return minuteOf(t) }
 // NewMemory returns a State kept in this process's memory. It is fast (no
 // allocation per call once a deployment is known) and safe for concurrent
 // use.
-func NewMemory() State { return &memory{m: map[string]*memEntry{}} }
+func NewMemory() State { return newMemory() }
+
+func newMemory() *memory { return &memory{m: map[string]*memEntry{}} }
 
 type memory struct {
 	mu sync.RWMutex
@@ -150,6 +173,8 @@ type memEntry struct {
 	fails    int
 	cooldown time.Time
 	latency  time.Duration
+	halfOpen bool      // a cooldown ended; the next grant is a probe
+	probe    time.Time // a probe is in flight until then
 }
 
 func (s *memory) entry(id string) *memEntry {
@@ -181,7 +206,7 @@ func (s *memory) Stats(_ context.Context, ids []string, now time.Time, out []Sta
 		e := s.entry(id)
 		e.mu.Lock()
 		e.roll(m)
-		out[i] = Stats{InFlight: e.inFlight, RPM: e.rpm, TPM: e.tpm, Fails: e.fails, CooldownUntil: e.cooldown, Latency: e.latency}
+		out[i] = Stats{InFlight: e.inFlight, RPM: e.rpm, TPM: e.tpm, Fails: e.fails, CooldownUntil: e.cooldown, Latency: e.latency, HalfOpen: e.halfOpen}
 		e.mu.Unlock()
 	}
 	return nil
@@ -196,10 +221,25 @@ func (s *memory) Acquire(_ context.Context, a Acquire) (Grant, error) {
 	if v, at := check(&a, m, e.cooldown, e.inFlight, e.rpm, e.tpm); v != Granted {
 		return Grant{Verdict: v, RetryAt: at}, nil
 	}
+	probe := false
+	if e.halfOpen {
+		if e.probe.After(a.Now) {
+			return Grant{Verdict: CoolingDown}, nil
+		}
+		probe = true
+		e.probe = a.Now.Add(leaseOf(a.Lease))
+	}
 	e.inFlight++
 	e.rpm++
 	e.tpm += a.Tokens
-	return Grant{Minute: m}, nil
+	return Grant{Minute: m, Probe: probe}, nil
+}
+
+func leaseOf(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultLease
+	}
+	return d
 }
 
 // check applies the limits of a to a deployment's counts; shared by the
@@ -233,10 +273,21 @@ func (s *memory) Release(_ context.Context, r Release) (int, error) {
 		e.tpm = max(e.tpm+r.TokenDelta, 0)
 	}
 	e.roll(m)
-	if r.Failed {
+	switch {
+	case r.Failed:
 		e.fails++
-	} else if r.Latency > 0 {
+	case r.Neutral:
+	case r.Latency > 0:
 		e.latency = ewma(e.latency, r.Latency)
+	}
+	if r.Probe {
+		switch {
+		case r.Failed: // in flight until the next Cooldown
+		case r.Neutral:
+			e.probe = time.Time{}
+		default:
+			e.halfOpen, e.probe = false, time.Time{}
+		}
 	}
 	return e.fails, nil
 }
@@ -248,12 +299,16 @@ func ewma(avg, sample time.Duration) time.Duration {
 	return time.Duration(LatencyAlpha*float64(sample) + (1-LatencyAlpha)*float64(avg))
 }
 
-func (s *memory) Cooldown(_ context.Context, id string, _, until time.Time) error {
+func (s *memory) Cooldown(_ context.Context, id string, now, until time.Time) error {
+	if !until.After(now) {
+		return nil
+	}
 	e := s.entry(id)
 	e.mu.Lock()
 	if until.After(e.cooldown) {
 		e.cooldown = until
 	}
+	e.halfOpen, e.probe = true, time.Time{}
 	e.mu.Unlock()
 	return nil
 }

@@ -16,6 +16,12 @@
 // that each script touches one Redis Cluster slot). Windows are computed
 // from the routers' clocks, which should be synchronised (NTP).
 //
+// When Redis cannot be reached, the router falls back to local in-memory
+// state at once, reports router.StateDegraded through router.WithEvents,
+// lets one call per second probe Redis (router.WithStateProbe) and goes back
+// to it, reporting router.StateRecovered, when it answers. Build the client
+// with ClientOptions, or with the same short timeouts and no retries.
+//
 // A routing decision costs two round trips (statistics of the candidates in
 // one pipeline, then the acquiring script) and a finished call one more.
 package redisstate
@@ -25,11 +31,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/llmux/llm/router"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 )
 
 // DefaultPrefix is the key prefix of New.
@@ -53,8 +61,43 @@ type Option func(*State)
 // different ones.
 func WithPrefix(p string) Option { return func(s *State) { s.prefix = p } }
 
+// ClientOptions returns go-redis options for a State's client at addr,
+// tuned so that an unreachable Redis costs a call little: dial, read and
+// write timeouts of 200 ms, no command retries and one dial retry after
+// 10 ms inside go-redis (the router falls back to local state on the first
+// failure and probes for Redis's return on its own), and context deadlines
+// honoured. A client you build yourself should set the same (MaxRetries:
+// -1, DialerRetries: 1, short timeouts, ContextTimeoutEnabled): with
+// go-redis's defaults (3 command retries with backoff, 5 dial attempts
+// 100 ms apart, 5 s dial timeout) the calls in flight when Redis fails each
+// wait seconds before the router notices.
+//
+//	rdb := redis.NewClient(redisstate.ClientOptions("localhost:6379"))
+func ClientOptions(addr string) *redis.Options {
+	return &redis.Options{
+		Addr:                  addr,
+		DialTimeout:           200 * time.Millisecond,
+		ReadTimeout:           200 * time.Millisecond,
+		WriteTimeout:          200 * time.Millisecond,
+		MaxRetries:            -1,
+		DialerRetries:         1,
+		DialerRetryTimeout:    10 * time.Millisecond,
+		ContextTimeoutEnabled: true,
+	}
+}
+
+var quiet sync.Once
+
 // New returns a State kept in rdb.
+//
+// go-redis logs some connection failures to stderr through a process-wide
+// logger; library code must not print on its own, so New silences that
+// logger (redis.SetLogger with a no-op logger) the first time it is called.
+// A program that wants go-redis's logs calls redis.SetLogger after New.
+// Failures of Redis reach the router instead, which reports them through
+// router.WithEvents.
 func New(rdb redis.UniversalClient, opts ...Option) *State {
+	quiet.Do(func() { redis.SetLogger(&logging.VoidLogger{}) })
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	s := &State{rdb: rdb, prefix: DefaultPrefix, instance: hex.EncodeToString(b[:]) + ":"}
@@ -80,14 +123,18 @@ func (s *State) window(id string, minute int64) string {
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 // statsScript reads one deployment's statistics. KEYS: cooldown, in-flight,
-// window, latency. ARGV: now (ms).
+// window, latency, half-open. ARGV: now (ms).
 var statsScript = redis.NewScript(`
 local cd = redis.call('GET', KEYS[1]) or '0'
 local inflight = redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[1], '+inf')
 local w = redis.call('HMGET', KEYS[3], 'rpm', 'tpm', 'fails')
 local lat = redis.call('GET', KEYS[4]) or '0'
-return {cd, inflight, w[1] or '0', w[2] or '0', w[3] or '0', lat}
+return {cd, inflight, w[1] or '0', w[2] or '0', w[3] or '0', lat, redis.call('EXISTS', KEYS[5])}
 `)
+
+func (s *State) statsKeys(id string, minute int64) []string {
+	return []string{s.key(id, "cd"), s.key(id, "if"), s.window(id, minute), s.key(id, "lat"), s.key(id, "ho")}
+}
 
 // Stats implements router.State in one pipelined round trip.
 func (s *State) Stats(ctx context.Context, ids []string, now time.Time, out []router.Stats) error {
@@ -96,13 +143,13 @@ func (s *State) Stats(ctx context.Context, ids []string, now time.Time, out []ro
 	cmds := make([]*redis.Cmd, len(ids))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			cmds[i] = statsScript.EvalSha(ctx, p, []string{s.key(id, "cd"), s.key(id, "if"), s.window(id, minute), s.key(id, "lat")}, nowArg)
+			cmds[i] = statsScript.EvalSha(ctx, p, s.statsKeys(id, minute), nowArg)
 		}
 		return nil
 	})
 	if redis.HasErrorPrefix(err, "NOSCRIPT") {
 		for i, id := range ids {
-			cmds[i] = statsScript.Run(ctx, s.rdb, []string{s.key(id, "cd"), s.key(id, "if"), s.window(id, minute), s.key(id, "lat")}, nowArg)
+			cmds[i] = statsScript.Run(ctx, s.rdb, s.statsKeys(id, minute), nowArg)
 		}
 		err = nil
 	}
@@ -114,7 +161,7 @@ func (s *State) Stats(ctx context.Context, ids []string, now time.Time, out []ro
 		if err != nil {
 			return err
 		}
-		out[i] = router.Stats{InFlight: int(v[1]), RPM: int(v[2]), TPM: int(v[3]), Fails: int(v[4]), Latency: time.Duration(v[5])}
+		out[i] = router.Stats{InFlight: int(v[1]), RPM: int(v[2]), TPM: int(v[3]), Fails: int(v[4]), Latency: time.Duration(v[5]), HalfOpen: v[6] == 1}
 		if v[0] > 0 {
 			out[i].CooldownUntil = time.UnixMilli(v[0])
 		}
@@ -123,29 +170,37 @@ func (s *State) Stats(ctx context.Context, ids []string, now time.Time, out []ro
 }
 
 // acquireScript checks and counts atomically. KEYS: cooldown, in-flight,
-// window. ARGV: now (ms), rpm, tpm, max parallel, tokens, token, lease
-// expiry (ms), next minute (ms), lease (ms), window ttl (s). It returns
-// {verdict, retry at (ms)}.
+// window, half-open, probe. ARGV: now (ms), rpm, tpm, max parallel, tokens,
+// token, lease expiry (ms), next minute (ms), lease (ms), window ttl (s). It
+// returns {verdict, retry at (ms), probe (0/1)}. A half-open deployment
+// (its cooldown ended) grants one probe, held in the probe key with the
+// lease as TTL; while it is held, Acquire answers cooling down.
 var acquireScript = redis.NewScript(`
 local now = tonumber(ARGV[1])
 local cd = tonumber(redis.call('GET', KEYS[1]) or '0')
-if cd > now then return {1, cd} end
+if cd > now then return {1, cd, 0} end
+local probe = 0
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  if redis.call('EXISTS', KEYS[5]) == 1 then return {1, 0, 0} end
+  probe = 1
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local par = tonumber(ARGV[4])
-if par > 0 and redis.call('ZCARD', KEYS[2]) >= par then return {2, 0} end
+if par > 0 and redis.call('ZCARD', KEYS[2]) >= par then return {2, 0, 0} end
 local rpm = tonumber(redis.call('HGET', KEYS[3], 'rpm') or '0')
 local rl = tonumber(ARGV[2])
-if rl > 0 and rpm >= rl then return {3, tonumber(ARGV[8])} end
+if rl > 0 and rpm >= rl then return {3, tonumber(ARGV[8]), 0} end
 local tpm = tonumber(redis.call('HGET', KEYS[3], 'tpm') or '0')
 local tl = tonumber(ARGV[3])
 local tok = tonumber(ARGV[5])
-if tl > 0 and tpm > 0 and tpm + tok > tl then return {4, tonumber(ARGV[8])} end
+if tl > 0 and tpm > 0 and tpm + tok > tl then return {4, tonumber(ARGV[8]), 0} end
 redis.call('HINCRBY', KEYS[3], 'rpm', 1)
 redis.call('HINCRBY', KEYS[3], 'tpm', tok)
 redis.call('EXPIRE', KEYS[3], ARGV[10])
 redis.call('ZADD', KEYS[2], ARGV[7], ARGV[6])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[9]) then redis.call('PEXPIRE', KEYS[2], ARGV[9]) end
-return {0, 0}
+if probe == 1 then redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[9]) end
+return {0, 0, probe}
 `)
 
 // Acquire implements router.State in one round trip.
@@ -158,7 +213,7 @@ func (s *State) Acquire(ctx context.Context, a router.Acquire) (router.Grant, er
 	token := s.instance + strconv.FormatUint(s.seq.Add(1), 36)
 	now := ms(a.Now)
 	v, err := acquireScript.Run(ctx, s.rdb,
-		[]string{s.key(a.Deployment, "cd"), s.key(a.Deployment, "if"), s.window(a.Deployment, minute)},
+		[]string{s.key(a.Deployment, "cd"), s.key(a.Deployment, "if"), s.window(a.Deployment, minute), s.key(a.Deployment, "ho"), s.key(a.Deployment, "pr")},
 		now, a.Limits.RPM, a.Limits.TPM, a.Limits.MaxParallel, a.Tokens, token, now+lease.Milliseconds(),
 		(minute+1)*60000, lease.Milliseconds(), windowTTL).Int64Slice()
 	if err != nil {
@@ -167,6 +222,7 @@ func (s *State) Acquire(ctx context.Context, a router.Acquire) (router.Grant, er
 	g := router.Grant{Verdict: router.Verdict(v[0]), Minute: minute}
 	if g.Verdict == router.Granted {
 		g.Token = token
+		g.Probe = v[2] == 1
 	} else if v[1] > 0 {
 		g.RetryAt = time.UnixMilli(v[1])
 	}
@@ -174,11 +230,16 @@ func (s *State) Acquire(ctx context.Context, a router.Acquire) (router.Grant, er
 }
 
 // releaseScript ends a request. KEYS: in-flight, window of the acquire,
-// window of now, latency. ARGV: token, token delta, failed (0/1), latency
-// (ns), alpha, window ttl (s), latency ttl (s). It returns the failures of
-// the current window.
+// window of now, latency, half-open, probe. ARGV: token, token delta, failed
+// (0/1), latency (ns), alpha, window ttl (s), latency ttl (s), probe outcome
+// (0 not a probe, 1 success, 2 neutral, 3 failure). It returns the failures
+// of the current window.
 var releaseScript = redis.NewScript(`
 redis.call('ZREM', KEYS[1], ARGV[1])
+if ARGV[8] ~= '0' and ARGV[8] ~= '3' and redis.call('GET', KEYS[6]) == ARGV[1] then
+  redis.call('DEL', KEYS[6])
+  if ARGV[8] == '1' then redis.call('DEL', KEYS[5]) end
+end
 local d = tonumber(ARGV[2])
 if d ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then
   if redis.call('HINCRBY', KEYS[2], 'tpm', d) < 0 then redis.call('HSET', KEYS[2], 'tpm', 0) end
@@ -204,24 +265,43 @@ func (s *State) Release(ctx context.Context, r router.Release) (int, error) {
 	if r.Failed {
 		failed = 1
 	}
+	probe := 0
+	switch {
+	case !r.Probe:
+	case r.Failed:
+		probe = 3
+	case r.Neutral:
+		probe = 2
+	default:
+		probe = 1
+	}
 	id := r.Deployment
 	n, err := releaseScript.Run(ctx, s.rdb,
-		[]string{s.key(id, "if"), s.window(id, r.Minute), s.window(id, router.MinuteOf(r.Now)), s.key(id, "lat")},
-		r.Token, r.TokenDelta, failed, int64(r.Latency), router.LatencyAlpha, windowTTL, latencyTTL).Int()
+		[]string{s.key(id, "if"), s.window(id, r.Minute), s.window(id, router.MinuteOf(r.Now)), s.key(id, "lat"), s.key(id, "ho"), s.key(id, "pr")},
+		r.Token, r.TokenDelta, failed, int64(r.Latency), router.LatencyAlpha, windowTTL, latencyTTL, probe).Int()
 	return n, err
 }
 
-// cooldownScript sets a cooldown deadline unless a later one is set. KEYS:
-// cooldown. ARGV: until (ms), now (ms).
+// cooldownScript sets a cooldown deadline unless a later one is set, and
+// leaves the deployment half-open after it (the half-open key lives until
+// two minutes after the deadline: a deployment nobody called in that
+// time is simply available again), clearing a probe in flight. KEYS: cooldown,
+// half-open, probe. ARGV: until (ms), now (ms), half-open ttl after the
+// deadline (ms).
 var cooldownScript = redis.NewScript(`
 local u = tonumber(ARGV[1])
 local now = tonumber(ARGV[2])
+if u <= now then return 0 end
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-if u > cur and u > now then redis.call('SET', KEYS[1], ARGV[1], 'PX', u - now) end
+if u > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', u - now) else u = cur end
+redis.call('SET', KEYS[2], '1', 'PX', u - now + tonumber(ARGV[3]))
+redis.call('DEL', KEYS[3])
 return 0
 `)
 
+const halfOpenTTL = 2 * time.Minute
+
 // Cooldown implements router.State.
 func (s *State) Cooldown(ctx context.Context, id string, now, until time.Time) error {
-	return cooldownScript.Run(ctx, s.rdb, []string{s.key(id, "cd")}, ms(until), ms(now)).Err()
+	return cooldownScript.Run(ctx, s.rdb, []string{s.key(id, "cd"), s.key(id, "ho"), s.key(id, "pr")}, ms(until), ms(now), halfOpenTTL.Milliseconds()).Err()
 }

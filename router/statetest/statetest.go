@@ -37,6 +37,7 @@ func Run(t *testing.T, newState func(t *testing.T) router.State) {
 		{"TokenDelta", tokenDelta},
 		{"ConcurrentAcquireNeverExceedsLimit", concurrent},
 		{"UnknownDeploymentIsEmpty", unknown},
+		{"HalfOpenProbe", halfOpen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,4 +202,71 @@ func unknown(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {
 	out := make([]router.Stats, 3)
 	require.NoError(t, s.Stats(ctx, []string{"x", "y", "z"}, t0, out))
 	assert.Equal(t, make([]router.Stats, 3), out)
+}
+
+// halfOpen checks that a deployment whose cooldown ended lets exactly one
+// probe through, whatever the concurrency, and that the probe's outcome
+// decides what follows.
+func halfOpen(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {
+	release := func(g router.Grant, failed, neutral bool, now time.Time) {
+		t.Helper()
+		_, err := s.Release(ctx, router.Release{Deployment: "d", Token: g.Token, Minute: g.Minute, Failed: failed, Neutral: neutral, Probe: g.Probe, Now: now})
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Cooldown(ctx, "d", t0, t0.Add(5*time.Second)))
+	g := acquire(t, ctx, s, "d", router.Limits{}, 1, t0.Add(time.Second))
+	assert.Equal(t, router.CoolingDown, g.Verdict)
+
+	// At the end: exactly one of many concurrent Acquires is the probe.
+	t1 := t0.Add(6 * time.Second)
+	var probes, granted atomic.Int64
+	var probe router.Grant
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			g, err := s.Acquire(ctx, router.Acquire{Deployment: "d", Tokens: 1, Now: t1, Lease: time.Minute})
+			assert.NoError(t, err)
+			if g.Verdict == router.Granted {
+				granted.Add(1)
+			}
+			if g.Probe {
+				probes.Add(1)
+				mu.Lock()
+				probe = g
+				mu.Unlock()
+			} else {
+				assert.Equal(t, router.CoolingDown, g.Verdict)
+				assert.True(t, g.RetryAt.IsZero(), "a probe in flight has no known end")
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, int64(1), probes.Load(), "one probe")
+	assert.Equal(t, int64(1), granted.Load())
+	st := stats(t, ctx, s, "d", t1)
+	assert.True(t, st.HalfOpen)
+
+	// The caller's error says nothing: the next Acquire probes again.
+	release(probe, false, true, t1)
+	probe = acquire(t, ctx, s, "d", router.Limits{}, 1, t1)
+	require.True(t, probe.Probe)
+	// A failed probe stays in flight until the next cooldown.
+	release(probe, true, false, t1)
+	assert.Equal(t, router.CoolingDown, acquire(t, ctx, s, "d", router.Limits{}, 1, t1).Verdict)
+	require.NoError(t, s.Cooldown(ctx, "d", t1, t1.Add(5*time.Second)))
+	assert.Equal(t, router.CoolingDown, acquire(t, ctx, s, "d", router.Limits{}, 1, t1.Add(time.Second)).Verdict)
+
+	// A successful probe opens the deployment for everyone.
+	t2 := t1.Add(6 * time.Second)
+	probe = acquire(t, ctx, s, "d", router.Limits{}, 1, t2)
+	require.True(t, probe.Probe)
+	release(probe, false, false, t2)
+	for range 3 {
+		g := acquire(t, ctx, s, "d", router.Limits{}, 1, t2)
+		assert.Equal(t, router.Granted, g.Verdict)
+		assert.False(t, g.Probe)
+		release(g, false, false, t2)
+	}
+	assert.False(t, stats(t, ctx, s, "d", t2).HalfOpen)
 }
