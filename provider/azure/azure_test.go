@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -50,6 +51,10 @@ var contentFilterError = func() string {
 }()
 
 func harness(model string) providertest.Harness {
+	keyEnv := "AZURE_API_KEY"
+	if strings.HasPrefix(model, "azure_ai/") {
+		keyEnv = "AZURE_AI_API_KEY"
+	}
 	return providertest.Harness{
 		Model: model,
 		Options: func(base string) []llm.Option {
@@ -60,6 +65,8 @@ func harness(model string) providertest.Harness {
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error processing your request.","type":"server_error","code":null}}` + "\n\n"),
 		StreamErrorKind:   llm.KindServer,
+		KeyEnv:            keyEnv,
+		ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + errorBody("server_error", msg) + "\n\n") },
 		MalformedFrame:    []byte("data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":[1]}}]}\n\n"),
 		Errors: []providertest.ErrorCase{
 			{Name: "400", Status: 400, Body: errorBody("BadRequest", "Invalid value"), Kind: llm.KindInvalidRequest},

@@ -34,6 +34,16 @@ func testOptions(base string) []llm.Option {
 	return []llm.Option{llm.WithBaseURL(base), bedrock.WithRegion("us-east-1"), bedrock.WithCredentials(testKeyID, testSecret, "")}
 }
 
+// envOptions are testOptions without credentials, for the key to come from
+// the environment.
+func envOptions(base string) []llm.Option {
+	return []llm.Option{llm.WithBaseURL(base), bedrock.WithRegion("us-east-1")}
+}
+
+func errorEventFrame(msg string) []byte {
+	return exceptionFrame("internalServerException", payload(map[string]any{"message": msg}))
+}
+
 func payload(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -81,6 +91,9 @@ var Harness = providertest.Harness{
 	StreamContentType: bedrock.EventStreamContentType,
 	StreamErrorFrame:  exceptionFrame("throttlingException", []byte(`{"message":"Too many tokens, please wait before trying again."}`)),
 	StreamErrorKind:   llm.KindRateLimit,
+	KeyEnv:            bedrock.EnvBearerToken,
+	EnvOptions:        envOptions,
+	ErrorEventFrame:   errorEventFrame,
 	MalformedFrame:    eventFrame("contentBlockDelta", []byte(`{"contentBlockIndex":0,"delta":{"text":42}}`)),
 	Errors: []providertest.ErrorCase{
 		errorCase("400 validation", 400, "ValidationException", "1 validation error detected: Value at 'inferenceConfig.temperature' failed to satisfy constraint", llm.KindInvalidRequest),
