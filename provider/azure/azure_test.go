@@ -278,3 +278,31 @@ func TestAzureAI(t *testing.T) {
 		})
 	}
 }
+
+// TestTokensRedacted checks that Entra ID tokens, from a token source or
+// AZURE_AD_TOKEN, are scrubbed from errors like API keys (no t.Parallel:
+// t.Setenv).
+func TestTokensRedacted(t *testing.T) {
+	const token = "eyJ0eXAiOiJKV1Qi.entra-secret-token"
+	for _, v := range []string{"AZURE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_AD_TOKEN"} {
+		t.Setenv(v, "")
+	}
+	w := providertest.NewRecorder(t, 401, "application/json",
+		[]byte(`{"error":{"code":"401","message":"Access denied for token `+token+`"}}`))
+	cases := map[string][]llm.Option{
+		"token source":   {azure.WithTokenSource(azure.TokenFunc(func(context.Context) (string, error) { return token, nil }))},
+		"AZURE_AD_TOKEN": nil,
+	}
+	for name, opts := range cases {
+		t.Run(name, func(t *testing.T) {
+			if opts == nil {
+				t.Setenv("AZURE_AD_TOKEN", token)
+			}
+			_, err := llm.Completion(t.Context(), chatRequest(t), append(opts, llm.WithBaseURL(w.URL))...)
+			require.ErrorIs(t, err, llm.ErrAuthentication)
+			r, _ := w.Last()
+			require.Equal(t, "Bearer "+token, r.Header.Get("Authorization"))
+			providertest.AssertRedacted(t, err, token)
+		})
+	}
+}

@@ -811,3 +811,34 @@ func TestFinishReasons(t *testing.T) {
 		assert.Equal(t, want, resp.Choices[0].FinishReason, stop)
 	}
 }
+
+// TestSigV4CredentialsRedacted checks that the secret access key and session
+// token, from bedrock.WithCredentials or the environment, are scrubbed from
+// errors (no t.Parallel: t.Setenv).
+func TestSigV4CredentialsRedacted(t *testing.T) {
+	const secret, session = "sigv4-secret-access-key-0123", "sigv4-session-token-0123"
+	for _, v := range []string{bedrock.EnvBearerToken, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		t.Setenv(v, "")
+	}
+	w := providertest.NewRecorder(t, 403, "application/json",
+		[]byte(`{"message":"The request signature we calculated does not match: secret `+secret+` token `+session+`"}`))
+	cases := map[string][]llm.Option{
+		"option": {bedrock.WithCredentials(testKeyID, secret, session)},
+		"env":    nil,
+	}
+	for name, opts := range cases {
+		t.Run(name, func(t *testing.T) {
+			if opts == nil {
+				t.Setenv("AWS_ACCESS_KEY_ID", testKeyID)
+				t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+				t.Setenv("AWS_SESSION_TOKEN", session)
+			}
+			opts = append(opts, llm.WithBaseURL(w.URL), bedrock.WithRegion("us-east-1"))
+			_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, opts...)
+			require.Error(t, err)
+			r, _ := w.Last()
+			require.Equal(t, session, r.Header.Get("X-Amz-Security-Token"))
+			providertest.AssertRedacted(t, err, secret, session)
+		})
+	}
+}
