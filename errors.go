@@ -2,8 +2,10 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -170,6 +172,57 @@ func (e *Error) Error() string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// errorJSON is the JSON form of an Error: its safe fields only.
+type errorJSON struct {
+	Kind       string  `json:"kind"`
+	Provider   string  `json:"provider,omitempty"`
+	Model      string  `json:"model,omitempty"`
+	Status     int     `json:"status,omitempty"`
+	Code       string  `json:"code,omitempty"`
+	Message    string  `json:"message,omitempty"`
+	RetryAfter float64 `json:"retry_after,omitempty"` // seconds
+	Cause      string  `json:"cause,omitempty"`
+}
+
+func (e Error) json() errorJSON {
+	j := errorJSON{Kind: e.Kind.String(), Provider: e.Provider, Model: e.Model, Status: e.StatusCode,
+		Code: e.Code, Message: e.Message, RetryAfter: e.RetryAfter.Seconds()}
+	if e.Err != nil {
+		j.Cause = e.Err.Error()
+	}
+	return j
+}
+
+// MarshalJSON implements json.Marshaler. The JSON holds the kind (its name),
+// provider, model, status, code, message, retry_after (in seconds) and the
+// text of the cause (scrubbed of credentials like the message, for an error
+// a call returned), never the cause itself: the raw response body and
+// headers of a failed request stay out of logs and API answers.
+func (e Error) MarshalJSON() ([]byte, error) { return json.Marshal(e.json()) }
+
+// LogValue implements slog.LogValuer: an error logged with slog is a group
+// of the fields MarshalJSON writes.
+func (e Error) LogValue() slog.Value {
+	j := e.json()
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs, slog.String("kind", j.Kind))
+	for _, a := range []struct{ k, v string }{{"provider", j.Provider}, {"model", j.Model}, {"code", j.Code}, {"message", j.Message}} {
+		if a.v != "" {
+			attrs = append(attrs, slog.String(a.k, a.v))
+		}
+	}
+	if j.Status != 0 {
+		attrs = append(attrs, slog.Int("status", j.Status))
+	}
+	if e.RetryAfter > 0 {
+		attrs = append(attrs, slog.Duration("retry_after", e.RetryAfter))
+	}
+	if j.Cause != "" {
+		attrs = append(attrs, slog.String("cause", j.Cause))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // Unwrap returns the underlying error, so that errors.Is(err,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"net"
+	"net/url"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -68,7 +69,13 @@ func (c *Client) resolve(model string, opts []Option) (call, error) {
 	if err != nil {
 		return call{}, err
 	}
-	cfg := &Config{provider: pname}
+	// One allocation for the Config and the set of secrets it records.
+	cc := &struct {
+		cfg     Config
+		secrets secretSet
+	}{}
+	cfg := &cc.cfg
+	cfg.provider, cfg.secrets = pname, &cc.secrets
 	for _, o := range c.opts {
 		o(cfg)
 	}
@@ -233,12 +240,12 @@ func (cl *call) finishStream(m *Meta, last *Chunk, provided *Meta, start time.Ti
 }
 
 // fail turns any error of a call into an *Error naming the provider and model,
-// with the API key redacted from its message.
+// with every credential the call used scrubbed from it (see scrubberOf).
 func (cl *call) fail(ctx context.Context, err error) error {
-	return normalizeError(ctx, err, cl.name, cl.model, cl.cfg.APIKey)
+	return normalizeError(ctx, err, cl.name, cl.model, scrubberOf(cl.cfg))
 }
 
-func normalizeError(ctx context.Context, err error, provider, model string, key Secret) error {
+func normalizeError(ctx context.Context, err error, provider, model string, s scrubber) error {
 	var e *Error
 	if errors.As(err, &e) {
 		if e.Provider == "" {
@@ -247,9 +254,12 @@ func normalizeError(ctx context.Context, err error, provider, model string, key 
 		if e.Model == "" {
 			e.Model = model
 		}
-		e.Message = redact(e.Message, key)
 		if ctxErr := ctx.Err(); ctxErr != nil && e.Kind != KindCanceled && e.Kind != KindTimeout && e.StatusCode == 0 {
 			e.Kind, e.Err = ctxKind(ctxErr), errors.Join(ctxErr, e.Err)
+		}
+		s.scrubError(e)
+		if err != e {
+			return s.wrap(err) // the wrapping errors' texts may hold a credential too
 		}
 		return err
 	}
@@ -271,6 +281,8 @@ func normalizeError(ctx context.Context, err error, provider, model string, key 
 		ne.StatusCode = se.StatusCode
 		ne.RetryAfter = httpx.RetryAfter(se.Header)
 		ne.Message = truncate(string(se.Body), 2000)
+	case isURLParseError(err):
+		ne.Kind = KindInvalidRequest // a base URL that is not a URL
 	case errors.As(err, &netErr) && netErr.Timeout():
 		ne.Kind = KindTimeout
 	case httpx.IsConnectionError(err):
@@ -279,8 +291,15 @@ func normalizeError(ctx context.Context, err error, provider, model string, key 
 	if ne.Message == "" {
 		ne.Message = err.Error()
 	}
-	ne.Message = redact(ne.Message, key)
+	s.scrubError(ne)
 	return ne
+}
+
+// isURLParseError reports whether err is net/url's error for a URL that
+// does not parse, as http.NewRequest returns it.
+func isURLParseError(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue) && ue.Op == "parse"
 }
 
 func ctxKind(err error) Kind {

@@ -1,10 +1,14 @@
 package llm
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +22,9 @@ type Option func(*Config)
 // Providers fall back to their usual environment variables for fields left
 // empty (see Config.Key and Config.BaseURLOr); they are read when a call is
 // made, never at import.
+//
+// A Config never prints a credential: fmt (every verb), slog and JSON show
+// only the fields String lists, so that logging a Config is safe.
 type Config struct {
 	// APIKey authenticates the call. It never prints: see Secret.
 	APIKey Secret
@@ -45,6 +52,7 @@ type Config struct {
 	mock      *MockResponse
 	responder MockResponder
 	preCheck  func(provider, model string, req *CompletionRequest) error
+	secrets   *secretSet // the credentials the call used, for scrubbing
 }
 
 // Provider returns the name of the provider the call goes to.
@@ -55,12 +63,31 @@ func (c *Config) Provider() string { return c.provider }
 func (c *Config) Value(key any) any { return c.values[key] }
 
 // Key returns the API key: the configured one, else the first non-empty
-// environment variable of envVars.
+// environment variable of envVars. Providers read their key with it so that
+// the client scrubs the key from the call's errors whatever its source: the
+// value it returns is recorded as a secret of the call (see AddSecret).
 func (c *Config) Key(envVars ...string) string {
 	if c.APIKey != "" {
 		return string(c.APIKey)
 	}
-	return Env(envVars...)
+	k := Env(envVars...)
+	c.AddSecret(k)
+	return k
+}
+
+// AddSecret registers credentials of the call that did not come from Key:
+// tokens a provider derived or fetched (OAuth access tokens, Entra ID
+// tokens), keys it read with Env (an AWS secret access key or session
+// token, a bearer token) or from a credentials file. The client replaces
+// them with "[REDACTED]" in the call's error, its message, its code and the
+// text of every error of its cause's chain, as it does the API key. Values
+// shorter than six bytes are not scrubbed (they would blank out common
+// substrings; no provider issues keys that short). AddSecret is safe for
+// concurrent use; on a Config the client did not make it does nothing.
+func (c *Config) AddSecret(secrets ...string) {
+	for _, s := range secrets {
+		c.secrets.add(s)
+	}
 }
 
 // BaseURLOr returns the configured base URL, else the first non-empty
@@ -221,10 +248,131 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() +
 // LogValue implements slog.LogValuer.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
-// redact replaces any occurrence of key in msg.
-func redact(msg string, key Secret) string {
-	if len(key) < 6 || !strings.Contains(msg, string(key)) {
-		return msg
+// configView is what prints of a Config: no credential, no option value.
+type configView struct {
+	Provider              string   `json:"provider,omitempty"`
+	APIKey                Secret   `json:"api_key,omitempty"`
+	BaseURL               string   `json:"base_url,omitempty"`
+	Header                []string `json:"header,omitempty"` // names only
+	Organization          string   `json:"organization,omitempty"`
+	Project               string   `json:"project,omitempty"`
+	APIVersion            string   `json:"api_version,omitempty"`
+	DropUnsupportedParams bool     `json:"drop_unsupported_params,omitempty"`
+	RawResponse           bool     `json:"raw_response,omitempty"`
+	HTTPClient            bool     `json:"http_client,omitempty"`
+	Values                []string `json:"values,omitempty"` // the types of the keys
+}
+
+func (c Config) view() configView {
+	v := configView{Provider: c.provider, APIKey: c.APIKey, BaseURL: safeURL(c.BaseURL, c.APIKey),
+		Organization: c.Organization, Project: c.Project, APIVersion: c.APIVersion,
+		DropUnsupportedParams: c.DropUnsupportedParams, RawResponse: c.RawResponse, HTTPClient: c.HTTPClient != nil}
+	if len(c.Header) > 0 {
+		v.Header = headerNames(c.Header)
 	}
-	return strings.ReplaceAll(msg, string(key), redacted)
+	for k := range c.values {
+		v.Values = append(v.Values, fmt.Sprintf("%T", k))
+	}
+	slices.Sort(v.Values)
+	return v
+}
+
+// safeURL returns u without its user information and query, which may
+// hold credentials, and without key.
+func safeURL(u string, key Secret) string {
+	if u == "" {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Opaque != "" {
+		return redacted
+	}
+	s := p.Scheme + "://"
+	if p.User != nil {
+		s += redacted + "@"
+	}
+	s += p.Host + p.EscapedPath()
+	if p.RawQuery != "" || p.ForceQuery {
+		s += "?" + redacted
+	}
+	if len(key) >= minSecretLen {
+		s = strings.ReplaceAll(s, string(key), redacted)
+	}
+	return s
+}
+
+// String returns the printable fields of c: the provider, base URL (without
+// user information or query), header names, organization, project, API
+// version, flags, and the types of the provider-specific option keys. It
+// never shows the API key, header values or option values, which may be
+// credentials (a service-account JSON, a token source).
+func (c Config) String() string {
+	v := c.view()
+	var b strings.Builder
+	b.WriteString("{Provider:" + v.Provider)
+	field := func(name, val string) {
+		if val != "" {
+			b.WriteString(" " + name + ":" + val)
+		}
+	}
+	field("APIKey", v.APIKey.String())
+	field("BaseURL", v.BaseURL)
+	if len(v.Header) > 0 {
+		field("Header", "["+strings.Join(v.Header, " ")+"]")
+	}
+	field("Organization", v.Organization)
+	field("Project", v.Project)
+	field("APIVersion", v.APIVersion)
+	if v.DropUnsupportedParams {
+		field("DropUnsupportedParams", "true")
+	}
+	if v.RawResponse {
+		field("RawResponse", "true")
+	}
+	if v.HTTPClient {
+		field("HTTPClient", "set")
+	}
+	if len(v.Values) > 0 {
+		field("Values", "["+strings.Join(v.Values, " ")+"]")
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// GoString implements fmt.GoStringer, for %#v; see String.
+func (c Config) GoString() string { return "llm.Config" + c.String() }
+
+// Format implements fmt.Formatter, so that every verb prints String (and
+// %#v GoString), never the fields themselves.
+func (c Config) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprint(f, c.GoString())
+	case verb == 'q':
+		fmt.Fprint(f, strconv.Quote(c.String()))
+	default:
+		fmt.Fprint(f, c.String())
+	}
+}
+
+// MarshalJSON implements json.Marshaler with the fields String prints.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
+
+// LogValue implements slog.LogValuer: String's fields as a group.
+func (c Config) LogValue() slog.Value {
+	v := c.view()
+	attrs := []slog.Attr{slog.String("provider", v.Provider)}
+	for _, a := range []struct{ k, v string }{{"api_key", v.APIKey.String()}, {"base_url", v.BaseURL},
+		{"organization", v.Organization}, {"project", v.Project}, {"api_version", v.APIVersion}} {
+		if a.v != "" {
+			attrs = append(attrs, slog.String(a.k, a.v))
+		}
+	}
+	if len(v.Header) > 0 {
+		attrs = append(attrs, slog.Any("header", v.Header))
+	}
+	if len(v.Values) > 0 {
+		attrs = append(attrs, slog.Any("values", v.Values))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -66,6 +66,8 @@ var Harness = providertest.Harness{
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("event: error\ndata: " + errorBody("overloaded_error", "Overloaded") + "\n\n"),
 	StreamErrorKind:   llm.KindOverloaded,
+	KeyEnv:            "ANTHROPIC_API_KEY",
+	ErrorEventFrame:   func(msg string) []byte { return []byte("event: error\ndata: " + errorBody("api_error", msg) + "\n\n") },
 	MalformedFrame:    []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":42}}\n\n"),
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid_request_error", "max_tokens: Field required"), Kind: llm.KindInvalidRequest},

@@ -106,6 +106,7 @@ func auth(keyEnv []string) func(ctx context.Context, cfg *llm.Config, h http.Hea
 				}
 				return &llm.Error{Kind: llm.KindAuthentication, Message: "cannot get an Entra ID token: " + err.Error(), Err: err}
 			}
+			cfg.AddSecret(tok)
 			h.Set("Authorization", "Bearer "+tok)
 			return nil
 		}
@@ -114,6 +115,7 @@ func auth(keyEnv []string) func(ctx context.Context, cfg *llm.Config, h http.Hea
 			return nil
 		}
 		if tok := llm.Env(adTokenEnv); tok != "" {
+			cfg.AddSecret(tok)
 			h.Set("Authorization", "Bearer "+tok)
 			return nil
 		}

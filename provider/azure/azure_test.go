@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -50,6 +51,10 @@ var contentFilterError = func() string {
 }()
 
 func harness(model string) providertest.Harness {
+	keyEnv := "AZURE_API_KEY"
+	if strings.HasPrefix(model, "azure_ai/") {
+		keyEnv = "AZURE_AI_API_KEY"
+	}
 	return providertest.Harness{
 		Model: model,
 		Options: func(base string) []llm.Option {
@@ -60,6 +65,8 @@ func harness(model string) providertest.Harness {
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error processing your request.","type":"server_error","code":null}}` + "\n\n"),
 		StreamErrorKind:   llm.KindServer,
+		KeyEnv:            keyEnv,
+		ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + errorBody("server_error", msg) + "\n\n") },
 		MalformedFrame:    []byte("data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":[1]}}]}\n\n"),
 		Errors: []providertest.ErrorCase{
 			{Name: "400", Status: 400, Body: errorBody("BadRequest", "Invalid value"), Kind: llm.KindInvalidRequest},
@@ -268,6 +275,34 @@ func TestAzureAI(t *testing.T) {
 			assert.Equal(t, c.want, r.URL.RequestURI())
 			assert.Equal(t, "ai-key", r.Header.Get("Api-Key"))
 			assert.Contains(t, string(body), `"model":"Llama-3.3-70B-Instruct"`)
+		})
+	}
+}
+
+// TestTokensRedacted checks that Entra ID tokens, from a token source or
+// AZURE_AD_TOKEN, are scrubbed from errors like API keys (no t.Parallel:
+// t.Setenv).
+func TestTokensRedacted(t *testing.T) {
+	const token = "eyJ0eXAiOiJKV1Qi.entra-secret-token"
+	for _, v := range []string{"AZURE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_AD_TOKEN"} {
+		t.Setenv(v, "")
+	}
+	w := providertest.NewRecorder(t, 401, "application/json",
+		[]byte(`{"error":{"code":"401","message":"Access denied for token `+token+`"}}`))
+	cases := map[string][]llm.Option{
+		"token source":   {azure.WithTokenSource(azure.TokenFunc(func(context.Context) (string, error) { return token, nil }))},
+		"AZURE_AD_TOKEN": nil,
+	}
+	for name, opts := range cases {
+		t.Run(name, func(t *testing.T) {
+			if opts == nil {
+				t.Setenv("AZURE_AD_TOKEN", token)
+			}
+			_, err := llm.Completion(t.Context(), chatRequest(t), append(opts, llm.WithBaseURL(w.URL))...)
+			require.ErrorIs(t, err, llm.ErrAuthentication)
+			r, _ := w.Last()
+			require.Equal(t, "Bearer "+token, r.Header.Get("Authorization"))
+			providertest.AssertRedacted(t, err, token)
 		})
 	}
 }

@@ -26,6 +26,7 @@
 // llm.WithAPIKey, AZURE_API_KEY or AZURE_OPENAI_API_KEY (sent in the
 // api-key header); a static Entra ID token in AZURE_AD_TOKEN. The package
 // needs no Azure SDK: wrap any credential in a TokenFunc (see its example).
+// Entra ID tokens, like keys, are scrubbed from the call's errors.
 //
 // Errors: Azure's content filter answers 400 with code "content_filter";
 // such errors are llm.KindContentPolicy, and the inner error with the

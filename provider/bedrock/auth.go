@@ -191,6 +191,8 @@ func (p *Provider) post(ctx context.Context, cfg *llm.Config, id, path string, b
 	if err != nil {
 		return nil, err
 	}
+	// Scrubbed from the call's errors, whatever their source.
+	cfg.AddSecret(a.bearer, a.creds.SecretAccessKey, a.creds.SessionToken)
 	base := cfg.BaseURLOr("", EnvEndpoint, EnvEndpointAWS)
 	var region string
 	if a.bearer == "" || base == "" {

@@ -34,6 +34,16 @@ func testOptions(base string) []llm.Option {
 	return []llm.Option{llm.WithBaseURL(base), bedrock.WithRegion("us-east-1"), bedrock.WithCredentials(testKeyID, testSecret, "")}
 }
 
+// envOptions are testOptions without credentials, for the key to come from
+// the environment.
+func envOptions(base string) []llm.Option {
+	return []llm.Option{llm.WithBaseURL(base), bedrock.WithRegion("us-east-1")}
+}
+
+func errorEventFrame(msg string) []byte {
+	return exceptionFrame("internalServerException", payload(map[string]any{"message": msg}))
+}
+
 func payload(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -81,6 +91,9 @@ var Harness = providertest.Harness{
 	StreamContentType: bedrock.EventStreamContentType,
 	StreamErrorFrame:  exceptionFrame("throttlingException", []byte(`{"message":"Too many tokens, please wait before trying again."}`)),
 	StreamErrorKind:   llm.KindRateLimit,
+	KeyEnv:            bedrock.EnvBearerToken,
+	EnvOptions:        envOptions,
+	ErrorEventFrame:   errorEventFrame,
 	MalformedFrame:    eventFrame("contentBlockDelta", []byte(`{"contentBlockIndex":0,"delta":{"text":42}}`)),
 	Errors: []providertest.ErrorCase{
 		errorCase("400 validation", 400, "ValidationException", "1 validation error detected: Value at 'inferenceConfig.temperature' failed to satisfy constraint", llm.KindInvalidRequest),
@@ -796,5 +809,36 @@ func TestFinishReasons(t *testing.T) {
 		resp, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(srv.URL)...)
 		require.NoError(t, err)
 		assert.Equal(t, want, resp.Choices[0].FinishReason, stop)
+	}
+}
+
+// TestSigV4CredentialsRedacted checks that the secret access key and session
+// token, from bedrock.WithCredentials or the environment, are scrubbed from
+// errors (no t.Parallel: t.Setenv).
+func TestSigV4CredentialsRedacted(t *testing.T) {
+	const secret, session = "sigv4-secret-access-key-0123", "sigv4-session-token-0123"
+	for _, v := range []string{bedrock.EnvBearerToken, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		t.Setenv(v, "")
+	}
+	w := providertest.NewRecorder(t, 403, "application/json",
+		[]byte(`{"message":"The request signature we calculated does not match: secret `+secret+` token `+session+`"}`))
+	cases := map[string][]llm.Option{
+		"option": {bedrock.WithCredentials(testKeyID, secret, session)},
+		"env":    nil,
+	}
+	for name, opts := range cases {
+		t.Run(name, func(t *testing.T) {
+			if opts == nil {
+				t.Setenv("AWS_ACCESS_KEY_ID", testKeyID)
+				t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+				t.Setenv("AWS_SESSION_TOKEN", session)
+			}
+			opts = append(opts, llm.WithBaseURL(w.URL), bedrock.WithRegion("us-east-1"))
+			_, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, opts...)
+			require.Error(t, err)
+			r, _ := w.Last()
+			require.Equal(t, session, r.Header.Get("X-Amz-Security-Token"))
+			providertest.AssertRedacted(t, err, secret, session)
+		})
 	}
 }

@@ -42,8 +42,9 @@
 //     credential cache refreshes expiring credentials.
 //
 // Requests are signed with the SDK's SigV4 signer (signing name "bedrock"),
-// the payload hash being the SHA-256 of the exact body sent. Keys never
-// appear in errors, and WithCredentials keeps them out of a printed Config.
+// the payload hash being the SHA-256 of the exact body sent. Bedrock API
+// keys, secret access keys and session tokens, whatever their source, are
+// scrubbed from the call's errors, and never print with a Config.
 //
 // # Converse requests
 //

@@ -200,6 +200,9 @@ var InvokeHarness = providertest.Harness{
 	StreamContentType: bedrock.EventStreamContentType,
 	StreamErrorFrame:  exceptionFrame("throttlingException", []byte(`{"message":"Too many requests, please wait before trying again."}`)),
 	StreamErrorKind:   llm.KindRateLimit,
+	KeyEnv:            bedrock.EnvBearerToken,
+	EnvOptions:        envOptions,
+	ErrorEventFrame:   errorEventFrame,
 	MalformedFrame:    anthropicEvent(map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "text_delta", "text": 42}}),
 	Errors:            Harness.Errors,
 }

@@ -57,7 +57,12 @@ var harness = providertest.Harness{
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"ERROR\",\"error\":\"internal generation error\"}}\n\n"),
 	StreamErrorKind:   llm.KindServer,
-	MalformedFrame:    []byte("event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":42}}}}\n\n"),
+	KeyEnv:            "COHERE_API_KEY",
+	ErrorEventFrame: func(msg string) []byte {
+		b, _ := json.Marshal(map[string]any{"type": "message-end", "delta": map[string]any{"finish_reason": "ERROR", "error": msg}})
+		return []byte("event: message-end\ndata: " + string(b) + "\n\n")
+	},
+	MalformedFrame: []byte("event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":42}}}}\n\n"),
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid request: message must be at least 1 token long"), Kind: llm.KindInvalidRequest},
 		{Name: "400 too many tokens", Status: 400, Body: errorBody("too many tokens: total number of tokens in the prompt cannot exceed 4081 - received 4154. Try using a shorter preamble or fewer chat turns."), Kind: llm.KindContextWindowExceeded},

@@ -75,6 +75,8 @@ var Harness = providertest.Harness{
 	},
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("data: " + statusBody(503, "UNAVAILABLE", "The model is overloaded. Please try again later.") + "\r\n\r\n"),
+	KeyEnv:            "GEMINI_API_KEY",
+	ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + statusBody(500, "INTERNAL", msg) + "\r\n\r\n") },
 	StreamErrorKind:   llm.KindOverloaded,
 	MalformedFrame:    []byte(`data: {"candidates":[{"content":{"parts":[{"text":42}]}}]}` + "\r\n\r\n"),
 	Errors: []providertest.ErrorCase{

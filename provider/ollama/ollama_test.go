@@ -55,6 +55,8 @@ var harness = providertest.Harness{
 	StreamContentType: "application/x-ndjson",
 	StreamErrorFrame:  []byte(errorBody("an error was encountered while running the model: unexpected EOF") + "\n"),
 	StreamErrorKind:   llm.KindServer,
+	KeyEnv:            "OLLAMA_API_KEY",
+	ErrorEventFrame:   func(msg string) []byte { return []byte(errorBody(msg) + "\n") },
 	MalformedFrame:    []byte(`{"model":"llama3.2","message":{"role":"assistant","content":42},"done":false}` + "\n"),
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid options: temperature"), Kind: llm.KindInvalidRequest},

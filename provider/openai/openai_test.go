@@ -35,6 +35,8 @@ var Harness = providertest.Harness{
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}` + "\n\n"),
 	StreamErrorKind:   llm.KindServer,
+	KeyEnv:            "OPENAI_API_KEY",
+	ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + errorBody("server_error", "", msg) + "\n\n") },
 	MalformedFrame:    []byte("data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":42}}]}\n\n"),
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid_request_error", "", "Invalid value for 'temperature'"), Kind: llm.KindInvalidRequest},

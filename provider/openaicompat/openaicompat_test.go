@@ -23,6 +23,16 @@ func errorBody(typ, code, msg string) string {
 	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":%q}}`, msg, typ, code)
 }
 
+// keyEnv returns the first key variable of the named vendor, or "".
+func keyEnv(name string) string {
+	for _, s := range openaicompat.Specs() {
+		if s.Name == name && len(s.KeyEnv) > 0 {
+			return s.KeyEnv[0]
+		}
+	}
+	return ""
+}
+
 // harness is the conformance harness of one compatible vendor.
 func harness(name string) providertest.Harness {
 	return providertest.Harness{
@@ -35,6 +45,8 @@ func harness(name string) providertest.Harness {
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error.","type":"server_error","param":null,"code":null}}` + "\n\n"),
 		StreamErrorKind:   llm.KindServer,
+		KeyEnv:            keyEnv(name),
+		ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + errorBody("server_error", "", msg) + "\n\n") },
 		MalformedFrame:    []byte("data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":42}}]}\n\n"),
 		Errors: []providertest.ErrorCase{
 			{Name: "400", Status: 400, Body: errorBody("invalid_request_error", "", "Invalid value for 'temperature'"), Kind: llm.KindInvalidRequest},

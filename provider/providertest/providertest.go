@@ -18,7 +18,10 @@
 // expected Kinds (streamed and not); an error event inside a 200 stream ends
 // it with the expected Kind, once; a malformed chunk is a KindBadResponse
 // error, not a panic; an unreachable server is a KindConnection error; the
-// API key never appears in an error; and no goroutine outlives a call.
+// API key, from an option or the environment, never prints through an error
+// (its text, fmt verbs, slog, JSON, the Unwrap chain) of a 401, a mid-stream
+// error event, a refused connection or a bad URL; and no goroutine outlives
+// a call.
 package providertest
 
 import (
@@ -68,6 +71,18 @@ type Harness struct {
 	// NoAPIKey skips the key-redaction check, for providers that do not
 	// authenticate with an API key.
 	NoAPIKey bool
+	// KeyEnv is the environment variable the provider reads its API key
+	// from first, such as "OPENAI_API_KEY": the key-redaction check runs
+	// with the key from llm.WithAPIKey and, when KeyEnv is set, from KeyEnv
+	// (so Run must not be called from a parallel test). EnvOptions, when
+	// set, replaces Options for the latter, for a harness whose Options
+	// hold credentials that win over the environment.
+	KeyEnv     string
+	EnvOptions func(baseURL string) []llm.Option
+	// ErrorEventFrame returns a frame carrying an error event (as
+	// StreamErrorFrame) whose message is msg, for the redaction check of
+	// mid-stream errors; nil skips that check.
+	ErrorEventFrame func(msg string) []byte
 }
 
 // ErrorCase is an HTTP error answer and the Kind it must classify as.
@@ -458,25 +473,4 @@ func connectionRefused(t *testing.T, h Harness) {
 	opts := append(h.Options(url), llm.WithHTTPClient(client))
 	_, err := llm.Completion(t.Context(), request(h.Model), opts...)
 	checkKind(t, "Completion", err, llm.KindConnection, 0)
-}
-
-func keyRedacted(t *testing.T, h Harness) {
-	const key = "sk-providertest-secret-0123456789"
-	e := newEnv(t, h, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		// A server that echoes the key back in its message.
-		_, _ = w.Write([]byte(`{"error":{"message":"Incorrect API key provided: ` + key + `","type":"invalid_request_error","code":"invalid_api_key"},"message":"bad key ` + key + `"}`))
-	})
-	opts := append(e.opts, llm.WithAPIKey(key))
-	_, err := llm.Completion(t.Context(), request(h.Model), opts...)
-	if err == nil {
-		t.Fatal("got no error for a 401")
-	}
-	if strings.Contains(err.Error(), key) {
-		t.Errorf("the API key appears in the error: %v", err)
-	}
-	if !errors.Is(err, llm.ErrAuthentication) {
-		t.Errorf("got %v, want an authentication error", err)
-	}
 }

@@ -40,7 +40,9 @@ func WithLocation(location string) llm.Option { return llm.WithValue(locationKey
 // service-account key, authorized-user or external-account JSON. Give only
 // credentials you trust: the file names the endpoints tokens are fetched
 // from.
-func WithCredentialsJSON(b []byte) llm.Option { return llm.WithValue(credsJSONKey{}, b) }
+func WithCredentialsJSON(b []byte) llm.Option {
+	return llm.WithValue(credsJSONKey{}, llm.Secret(b)) // never prints
+}
 
 // WithTokenSource authenticates with the access tokens of ts, which should
 // cache them (oauth2.ReuseTokenSource). It wins over every other source.
@@ -60,6 +62,12 @@ type credentials struct {
 // else Application Default Credentials. projectID is the credentials'
 // project, if they name one.
 func (c *credentials) token(cfg *llm.Config) (token, projectID string, err error) {
+	token, projectID, err = c.fetch(cfg)
+	cfg.AddSecret(token) // scrubbed from the call's errors
+	return token, projectID, err
+}
+
+func (c *credentials) fetch(cfg *llm.Config) (token, projectID string, err error) {
 	if ts, ok := cfg.Value(tokenSourceKey{}).(oauth2.TokenSource); ok && ts != nil {
 		t, err := ts.Token()
 		if err != nil {
@@ -74,6 +82,9 @@ func (c *credentials) token(cfg *llm.Config) (token, projectID string, err error
 	if err != nil {
 		return "", "", authError(err)
 	}
+	for _, r := range gjson.GetManyBytes(creds.JSON, "private_key", "client_secret", "refresh_token") {
+		cfg.AddSecret(r.String())
+	}
 	t, err := creds.TokenSource.Token()
 	if err != nil {
 		return "", "", authError(err)
@@ -87,7 +98,10 @@ func authError(err error) *llm.Error {
 
 // lookup finds (or creates and caches) the credentials of a call.
 func (c *credentials) lookup(cfg *llm.Config) (*google.Credentials, error) {
-	js, _ := cfg.Value(credsJSONKey{}).([]byte)
+	var js []byte
+	if s, _ := cfg.Value(credsJSONKey{}).(llm.Secret); s != "" {
+		js = []byte(s)
+	}
 	key := "adc"
 	path := ""
 	switch {

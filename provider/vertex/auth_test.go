@@ -194,3 +194,28 @@ func TestTokenSourceOption(t *testing.T) {
 	_, err := llm.Completion(t.Context(), hi(), llm.WithBaseURL(api.URL), vertex.WithTokenSource(ts), vertex.WithProject("sa-project"))
 	require.NoError(t, err)
 }
+
+// TestTokensRedacted checks that OAuth access tokens, from a token source or
+// fetched for a service account, are scrubbed from errors like API keys.
+func TestTokensRedacted(t *testing.T) {
+	clearEnv(t)
+	js, _ := serviceAccount(t)
+	cases := []struct {
+		name, token string
+		opt         llm.Option
+	}{
+		{"token source", "ya29.token-source-secret", vertex.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "ya29.token-source-secret"}))},
+		{"service account", "ya29.from-service-account", vertex.WithCredentialsJSON(js)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := providertest.NewRecorder(t, 401, "application/json",
+				[]byte(`{"error":{"code":401,"message":"Request had invalid authentication credentials: `+tc.token+`","status":"UNAUTHENTICATED"}}`))
+			_, err := llm.Completion(t.Context(), hi(), llm.WithBaseURL(w.URL), tc.opt, vertex.WithProject("sa-project"))
+			require.ErrorIs(t, err, llm.ErrAuthentication)
+			r, _ := w.Last()
+			require.Equal(t, "Bearer "+tc.token, r.Header.Get("Authorization"))
+			providertest.AssertRedacted(t, err, tc.token)
+		})
+	}
+}

@@ -35,6 +35,9 @@
 // call's context, since the token outlives the call. Any failure to get a
 // token (the token endpoint refusing, unreachable, or credentials that do
 // not parse) is a llm.KindAuthentication error wrapping oauth2's error.
+// The access token of a call (and the private key, client secret and
+// refresh token of its credentials file) is scrubbed from the call's
+// errors like an API key; the credentials JSON never prints.
 //
 // # Claude on Vertex AI
 //

@@ -59,6 +59,7 @@ var GeminiHarness = providertest.Harness{
 	},
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("data: " + rpcError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute") + "\r\n\r\n"),
+	ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + rpcError(500, "INTERNAL", msg) + "\r\n\r\n") },
 	StreamErrorKind:   llm.KindRateLimit,
 	MalformedFrame:    []byte(`data: {"candidates":"none"}` + "\r\n\r\n"),
 	Errors: []providertest.ErrorCase{
@@ -106,8 +107,11 @@ var ClaudeHarness = providertest.Harness{
 	},
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("event: error\ndata: " + anthropicError("overloaded_error", "Overloaded") + "\n\n"),
-	StreamErrorKind:   llm.KindOverloaded,
-	MalformedFrame:    []byte(`event: content_block_delta` + "\n" + `data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":42}}` + "\n\n"),
+	ErrorEventFrame: func(msg string) []byte {
+		return []byte("event: error\ndata: " + anthropicError("api_error", msg) + "\n\n")
+	},
+	StreamErrorKind: llm.KindOverloaded,
+	MalformedFrame:  []byte(`event: content_block_delta` + "\n" + `data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":42}}` + "\n\n"),
 	Errors: []providertest.ErrorCase{
 		{Name: "400 anthropic", Status: 400, Body: anthropicError("invalid_request_error", "max_tokens: Field required"), Kind: llm.KindInvalidRequest},
 		{Name: "400 context", Status: 400, Body: anthropicError("invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"), Kind: llm.KindContextWindowExceeded},
