@@ -107,6 +107,9 @@ func (c *Client) Completion(ctx context.Context, req CompletionRequest, opts ...
 	}
 	req.Model = cl.model
 	resp, err := p.Completion(ctx, &req, cl.cfg)
+	if err == nil && resp == nil {
+		err = errNoResponse()
+	}
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
@@ -163,6 +166,9 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 		req.Stream = true
 		var meta *Meta
 		for chunk, err := range p.CompletionStream(ctx, &req, cl.cfg) {
+			if err == nil && chunk == nil {
+				err = Errorf(KindBadResponse, "the provider streamed a nil chunk")
+			}
 			if err != nil {
 				yield(nil, cl.fail(ctx, err))
 				return
@@ -205,12 +211,22 @@ func (c *Client) TextCompletion(ctx context.Context, req TextCompletionRequest, 
 	}
 	req.Model = cl.model
 	resp, err := p.TextCompletion(ctx, &req, cl.cfg)
+	if err == nil && resp == nil {
+		err = errNoResponse()
+	}
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
 	cl.finish(&resp.Meta, start)
 	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, "", resp.Usage)
 	return resp, nil
+}
+
+// errNoResponse reports a provider that returned neither a response nor an
+// error: a bug of the provider, never a success. (A new value each time: the
+// client completes the error it returns.)
+func errNoResponse() *Error {
+	return Errorf(KindBadResponse, "the provider returned no response and no error")
 }
 
 func unsupported(provider, what string) *Error {
@@ -275,6 +291,8 @@ func normalizeError(ctx context.Context, err error, provider, model string, key 
 		ne.Kind = KindTimeout
 	case httpx.IsConnectionError(err):
 		ne.Kind = KindConnection
+	case isEncodeError(err): // a value of the caller's that cannot be sent
+		ne.Kind = KindInvalidRequest
 	}
 	if ne.Message == "" {
 		ne.Message = err.Error()
