@@ -134,11 +134,14 @@ func (cl *call) check(req *CompletionRequest) error {
 // CompletionStream streams a chat completion. The sequence is single-use and
 // reads the response in the caller's goroutine; breaking out of the loop or
 // canceling ctx closes the connection. An error is yielded at most once, as
-// the last element. The last chunk carries the usage and Meta with cost.
+// the last element. The last chunk carries the usage and Meta with cost, and
+// no choices: read chunks through their accessors, which return "" there.
 //
 //	for chunk, err := range client.CompletionStream(ctx, req) {
-//		if err != nil { return err }
-//		fmt.Print(chunk.Choices[0].Delta.Content)
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Print(chunk.Text())
 //	}
 func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, opts ...Option) iter.Seq2[*Chunk, error] {
 	var used atomic.Bool
@@ -218,7 +221,9 @@ func (c *Client) TextCompletion(ctx context.Context, req TextCompletionRequest, 
 		return nil, cl.fail(ctx, err)
 	}
 	cl.finish(&resp.Meta, start)
-	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, "", resp.Usage)
+	if resp.Meta.Cost == nil { // a provider may have priced it
+		resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, "", resp.Usage)
+	}
 	return resp, nil
 }
 
