@@ -169,7 +169,7 @@ func (p mockProvider) Completion(ctx context.Context, req *CompletionRequest, cf
 	}
 	return &CompletionResponse{
 		ID: mockID(req), Object: "chat.completion", Created: 0, Model: req.Model,
-		Choices: choices, Usage: r.Usage,
+		Choices: choices, Usage: r.Usage, Meta: Meta{Cost: mockCost(cfg, req.Model, r.Usage)},
 	}, nil
 }
 
@@ -192,6 +192,9 @@ func (p mockProvider) CompletionStream(ctx context.Context, req *CompletionReque
 				c.Choices = []ChunkChoice{{Delta: d, FinishReason: finish}}
 			} else {
 				c.Choices = []ChunkChoice{}
+				if mc := mockCost(cfg, req.Model, usage); mc != nil {
+					c.Meta = &Meta{Cost: mc}
+				}
 			}
 			sent++
 			return yield(c, nil)
@@ -244,6 +247,7 @@ func (p mockProvider) TextCompletion(ctx context.Context, req *TextCompletionReq
 	return &TextCompletionResponse{
 		ID: "cmpl-mock-" + req.Model, Object: "text_completion", Model: req.Model,
 		Choices: []TextChoice{{Text: r.Content, FinishReason: r.FinishReason}}, Usage: r.Usage,
+		Meta: Meta{Cost: mockCost(cfg, req.Model, r.Usage)},
 	}, nil
 }
 
