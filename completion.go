@@ -438,7 +438,9 @@ type Meta struct {
 	Deployment string
 }
 
-// Text returns the content of the first choice, or "".
+// Text returns the text content of the first choice, or "" when there is
+// none. Use it (and the other accessors) rather than indexing Choices, which
+// panics on a response without choices.
 func (r *CompletionResponse) Text() string {
 	if r == nil || len(r.Choices) == 0 {
 		return ""
@@ -446,10 +448,54 @@ func (r *CompletionResponse) Text() string {
 	return r.Choices[0].Message.Content.String()
 }
 
-// ToolCalls returns the tool calls of the first choice.
+// Message returns the message of the first choice, ready to be appended to
+// the conversation, or the zero Message when there is no choice.
+func (r *CompletionResponse) Message() Message {
+	if r == nil || len(r.Choices) == 0 {
+		return Message{}
+	}
+	return r.Choices[0].Message
+}
+
+// ToolCalls returns the tool calls of the first choice, or nil.
 func (r *CompletionResponse) ToolCalls() []ToolCall {
 	if r == nil || len(r.Choices) == 0 {
 		return nil
 	}
 	return r.Choices[0].Message.ToolCalls
+}
+
+// FinishReason returns the finish reason of the first choice (FinishStop,
+// FinishToolCalls, ...), or "" when there is no choice.
+func (r *CompletionResponse) FinishReason() string {
+	if r == nil || len(r.Choices) == 0 {
+		return ""
+	}
+	return r.Choices[0].FinishReason
+}
+
+// Text returns the content delta of the first choice, or "" when there is
+// none, as in the last chunk of a stream, which carries the usage and no
+// choices:
+//
+//	for chunk, err := range llm.CompletionStream(ctx, req) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Print(chunk.Text())
+//	}
+func (c *Chunk) Text() string {
+	if c == nil || len(c.Choices) == 0 {
+		return ""
+	}
+	return c.Choices[0].Delta.Content
+}
+
+// FinishReason returns the finish reason of the first choice, or "" when
+// the chunk has none (most chunks of a stream).
+func (c *Chunk) FinishReason() string {
+	if c == nil || len(c.Choices) == 0 {
+		return ""
+	}
+	return c.Choices[0].FinishReason
 }

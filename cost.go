@@ -29,22 +29,38 @@ func costOf(provider, model, respModel, serviceTier string, u *Usage) *Cost {
 		return nil
 	}
 	cu := costUsage(u, serviceTier)
-	var c Cost
-	var err error
 	for _, m := range []string{respModel, model} {
 		if m == "" {
 			continue
 		}
-		if c, err = cost.Compute(provider+"/"+m, cu); err == nil || !errors.Is(err, cost.ErrUnknownModel) {
+		if c, err := cost.Compute(provider+"/"+m, cu); err == nil || !errors.Is(err, cost.ErrUnknownModel) {
 			return &c
 		}
 	}
 	if respModel != "" {
-		if c2, err := cost.Compute(respModel, cu); err == nil || !errors.Is(err, cost.ErrUnknownModel) {
-			return &c2
+		if c, err := cost.Compute(respModel, cu); err == nil || !errors.Is(err, cost.ErrUnknownModel) {
+			return &c
 		}
 	}
-	return &c // unknown: Known is false
+	// Unknown: Known is false, and Reason names the model as called.
+	c, _ := cost.Compute(provider+"/"+model, cu)
+	return &c
+}
+
+// mockCost prices a reply of the mock provider: "mock/<model>" is priced as
+// <model> when the model table knows it (so that cost code can be tested
+// offline), and has an unknown price saying so otherwise. It returns nil for
+// a call to another provider answered by a script (WithMockResponse on
+// "openai/gpt-4o"), which the client prices as that provider's model.
+func mockCost(cfg *Config, model string, u *Usage) *Cost {
+	if cfg.provider != "mock" || u == nil {
+		return nil
+	}
+	c, err := cost.Compute(model, costUsage(u, ""))
+	if errors.Is(err, cost.ErrUnknownModel) {
+		c.Reason = "mock model " + quote(model) + " has no price; name a model of the cost table (mock/gpt-4o) to price the call as that model"
+	}
+	return &c
 }
 
 // costUsage converts token counts to the cost package's plain counts.

@@ -130,3 +130,47 @@ func TestProviderSetCostIsKept(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 42.0, col.Meta.Cost.Total)
 }
+
+// TestMockPricing checks that "mock/<model>" is priced as <model> when the
+// model table knows it, so that cost code can be tested offline, and that
+// other mock models say that they have no price.
+func TestMockPricing(t *testing.T) {
+	t.Parallel()
+	u := &llm.Usage{PromptTokens: 1000, CompletionTokens: 100, TotalTokens: 1100}
+	script := llm.WithMockResponse(llm.MockResponse{Content: "hi", Usage: u})
+	want, err := cost.Compute("openai/gpt-4o", cost.Usage{PromptTokens: 1000, CompletionTokens: 100})
+	require.NoError(t, err)
+	require.Greater(t, want.Total, 0.0)
+
+	for _, model := range []string{"mock/gpt-4o", "mock/openai/gpt-4o"} {
+		resp, err := llm.Completion(t.Context(), userReq(model, "hi"), script)
+		require.NoError(t, err)
+		require.NotNil(t, resp.Meta.Cost, model)
+		assert.True(t, resp.Meta.Cost.Known, model)
+		assert.InDelta(t, want.Total, resp.Meta.Cost.Total, 1e-12, model)
+		assert.Empty(t, resp.Meta.Cost.Reason, model)
+		col, err := llm.Collect(llm.CompletionStream(t.Context(), userReq(model, "hi"), script))
+		require.NoError(t, err)
+		require.NotNil(t, col.Meta.Cost, model)
+		assert.InDelta(t, want.Total, col.Meta.Cost.Total, 1e-12, model)
+	}
+
+	resp, err := llm.Completion(t.Context(), userReq("mock/demo", "hi"), script)
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.False(t, resp.Meta.Cost.Known)
+	assert.Contains(t, resp.Meta.Cost.Reason, `mock model "demo" has no price`)
+	col, err := llm.Collect(llm.CompletionStream(t.Context(), userReq("mock/demo", "hi"), script))
+	require.NoError(t, err)
+	assert.Contains(t, col.Meta.Cost.Reason, `mock model "demo" has no price`)
+	tresp, err := llm.TextCompletion(t.Context(), llm.TextCompletionRequest{Model: "mock/demo", Prompt: llm.StringList{"hi"}}, script)
+	require.NoError(t, err)
+	assert.Contains(t, tresp.Meta.Cost.Reason, `mock model "demo" has no price`)
+
+	// A real model string answered by a script is priced as that model; an
+	// unknown one says why it has no price.
+	resp, err = llm.Completion(t.Context(), userReq("openai/no-such-model", "hi"), script)
+	require.NoError(t, err)
+	assert.False(t, resp.Meta.Cost.Known)
+	assert.Contains(t, resp.Meta.Cost.Reason, `"openai/no-such-model" is not in the table`)
+}

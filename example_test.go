@@ -19,13 +19,34 @@ func ExampleCompletion() {
 		return
 	}
 	fmt.Println(resp.Text())
-	fmt.Println(resp.Choices[0].FinishReason, resp.Usage.TotalTokens)
+	fmt.Println(resp.FinishReason(), resp.Usage.TotalTokens)
 	// Output:
 	// Mock response to: Hello!
 	// stop 8
 }
 
 func ExampleCompletionStream() {
+	ctx := context.Background()
+	req := llm.CompletionRequest{Model: "mock/demo", Messages: []llm.Message{llm.UserText("Count to three.")}}
+	script := llm.WithMockResponse(llm.MockResponse{Content: "one two three"})
+	// The README's loop. The last chunk carries the usage and no choices:
+	// chunk.Text() is "" there, where chunk.Choices[0] would panic.
+	for chunk, err := range llm.CompletionStream(ctx, req, script) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Print(chunk.Text())
+		if chunk.Usage != nil {
+			fmt.Printf("\n(%d choices in the last chunk; %d tokens)\n", len(chunk.Choices), chunk.Usage.TotalTokens)
+		}
+	}
+	// Output:
+	// one two three
+	// (0 choices in the last chunk; 9 tokens)
+}
+
+func ExampleChunk_Text() {
 	req := llm.CompletionRequest{Model: "mock/demo", Messages: []llm.Message{llm.UserText("Count to three.")}}
 	script := llm.WithMockResponse(llm.MockResponse{Content: "one two three"})
 	for chunk, err := range llm.CompletionStream(context.Background(), req, script) {
@@ -33,15 +54,34 @@ func ExampleCompletionStream() {
 			fmt.Println(err)
 			return
 		}
-		for _, c := range chunk.Choices {
-			fmt.Printf("%q ", c.Delta.Content)
-		}
-		if chunk.Usage != nil {
-			fmt.Println("| usage:", chunk.Usage.TotalTokens)
-		}
+		fmt.Printf("%q %q\n", chunk.Text(), chunk.FinishReason())
 	}
 	// Output:
-	// "" "one " "two " "three" "" | usage: 9
+	// "" ""
+	// "one " ""
+	// "two " ""
+	// "three" ""
+	// "" "stop"
+	// "" ""
+}
+
+func ExampleCompletionResponse_Message() {
+	req := llm.CompletionRequest{Model: "mock/demo", Messages: []llm.Message{llm.UserText("Weather in Paris?")}}
+	script := llm.WithMockResponse(llm.MockResponse{ToolCalls: []llm.ToolCall{
+		{Function: llm.FunctionCall{Name: "get_weather", Arguments: `{"city":"Paris"}`}},
+	}})
+	resp, err := llm.Completion(context.Background(), req, script)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Message is the first choice's message, ready to append to the
+	// conversation; it is the zero Message when there are no choices.
+	msg := resp.Message()
+	req.Messages = append(req.Messages, msg)
+	fmt.Println(msg.Role, resp.FinishReason(), len(msg.ToolCalls), msg.ToolCalls[0].Function.Name)
+	// Output:
+	// assistant tool_calls 1 get_weather
 }
 
 func ExampleCollect() {
@@ -55,7 +95,7 @@ func ExampleCollect() {
 		return
 	}
 	tc := resp.ToolCalls()[0]
-	fmt.Println(resp.Choices[0].FinishReason, tc.ID, tc.Function.Name, tc.Function.Arguments)
+	fmt.Println(resp.FinishReason(), tc.ID, tc.Function.Name, tc.Function.Arguments)
 	// Output:
 	// tool_calls call_mock_0 get_weather {"city":"Paris"}
 }

@@ -114,6 +114,9 @@ func (c *Client) Completion(ctx context.Context, req CompletionRequest, opts ...
 	}
 	req.Model = cl.model
 	resp, err := p.Completion(ctx, &req, cl.cfg)
+	if err == nil && resp == nil {
+		err = errNoResponse()
+	}
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
@@ -138,11 +141,14 @@ func (cl *call) check(req *CompletionRequest) error {
 // CompletionStream streams a chat completion. The sequence is single-use and
 // reads the response in the caller's goroutine; breaking out of the loop or
 // canceling ctx closes the connection. An error is yielded at most once, as
-// the last element. The last chunk carries the usage and Meta with cost.
+// the last element. The last chunk carries the usage and Meta with cost, and
+// no choices: read chunks through their accessors, which return "" there.
 //
 //	for chunk, err := range client.CompletionStream(ctx, req) {
-//		if err != nil { return err }
-//		fmt.Print(chunk.Choices[0].Delta.Content)
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Print(chunk.Text())
 //	}
 func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, opts ...Option) iter.Seq2[*Chunk, error] {
 	var used atomic.Bool
@@ -170,6 +176,9 @@ func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, op
 		req.Stream = true
 		var meta *Meta
 		for chunk, err := range p.CompletionStream(ctx, &req, cl.cfg) {
+			if err == nil && chunk == nil {
+				err = Errorf(KindBadResponse, "the provider streamed a nil chunk")
+			}
 			if err != nil {
 				yield(nil, cl.fail(ctx, err))
 				return
@@ -212,12 +221,24 @@ func (c *Client) TextCompletion(ctx context.Context, req TextCompletionRequest, 
 	}
 	req.Model = cl.model
 	resp, err := p.TextCompletion(ctx, &req, cl.cfg)
+	if err == nil && resp == nil {
+		err = errNoResponse()
+	}
 	if err != nil {
 		return nil, cl.fail(ctx, err)
 	}
 	cl.finish(&resp.Meta, start)
-	resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, "", resp.Usage)
+	if resp.Meta.Cost == nil { // a provider may have priced it
+		resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, "", resp.Usage)
+	}
 	return resp, nil
+}
+
+// errNoResponse reports a provider that returned neither a response nor an
+// error: a bug of the provider, never a success. (A new value each time: the
+// client completes the error it returns.)
+func errNoResponse() *Error {
+	return Errorf(KindBadResponse, "the provider returned no response and no error")
 }
 
 func unsupported(provider, what string) *Error {
@@ -287,6 +308,8 @@ func normalizeError(ctx context.Context, err error, provider, model string, s sc
 		ne.Kind = KindTimeout
 	case httpx.IsConnectionError(err):
 		ne.Kind = KindConnection
+	case isEncodeError(err): // a value of the caller's that cannot be sent
+		ne.Kind = KindInvalidRequest
 	}
 	if ne.Message == "" {
 		ne.Message = err.Error()

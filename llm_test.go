@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
@@ -46,10 +47,26 @@ func TestParseModel(t *testing.T) {
 		assert.Equal(t, c.provider, p, c.in)
 		assert.Equal(t, c.model, m, c.in)
 	}
-	for _, bad := range []string{"", "/x", "x/", "no-such-model-anywhere"} {
-		_, _, err := llm.ParseModel(bad)
-		assert.ErrorIs(t, err, llm.ErrInvalidRequest, "%q", bad)
+	// Surrounding white space is trimmed.
+	for _, in := range []string{" openai/gpt-4o", "openai/gpt-4o\n", "\t openai/gpt-4o \r\n"} {
+		p, m, err := llm.ParseModel(in)
+		require.NoError(t, err, "%q", in)
+		assert.Equal(t, "openai", p, "%q", in)
+		assert.Equal(t, "gpt-4o", m, "%q", in)
 	}
+	huge := "mock/" + strings.Repeat("x", 1<<20)
+	for _, bad := range []string{"", "   ", "/x", "x/", "mock//", "mock//x", "mock/a//b", "mock/a/", "mock/ x", "mock /x", "mock/a\nb",
+		"mock/a\x00", "no-such-model-anywhere", "mock", huge, strings.Repeat("é", 1<<16)} {
+		_, _, err := llm.ParseModel(bad)
+		assert.ErrorIs(t, err, llm.ErrInvalidRequest, "%.40q", bad)
+		assert.Less(t, len(err.Error()), 400, "%.40q: the error echoes too much of the input", bad)
+		assert.True(t, utf8.ValidString(err.Error()), "%.40q: the error is not valid UTF-8", bad)
+	}
+	// A bare provider name is not suggested as a model of another provider.
+	_, _, err := llm.ParseModel("mock")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "openai/mock")
+	assert.Contains(t, err.Error(), `"mock/<model>"`)
 }
 
 func TestUnknownProviderNamesImport(t *testing.T) {
@@ -196,7 +213,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	cfg := llm.Config{APIKey: llm.Secret(key), BaseURL: "https://x"}
 	var logged bytes.Buffer
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "key", cfg.APIKey)
-	b, _ := json.Marshal(cfg)
+	b, _ := json.Marshal(cfg) //lint:ignore SA1026 HTTPClient is nil: the JSON of a Config must not hold the key
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%v %+v %#v %s %q", cfg, cfg, cfg, cfg.APIKey, cfg.APIKey), string(b), logged.String()} {
 		assert.NotContains(t, s, key)
 	}

@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ type MockResponse struct {
 	ChunkDelay time.Duration
 	// Err, if set, is returned instead of a reply; use an *Error to choose
 	// its Kind: &llm.Error{Kind: llm.KindRateLimit, RetryAfter: time.Second}.
+	// A context error keeps its meaning (canceled, timeout); any other error
+	// comes back as a KindServer error wrapping it, as from a provider that
+	// failed without saying why.
 	Err error
 	// ErrAfterChunks makes a stream yield that many chunks before Err.
 	ErrAfterChunks int
@@ -74,6 +78,9 @@ func (mockProvider) script(ctx context.Context, req *CompletionRequest, cfg *Con
 	case cfg.mock != nil:
 		r = *cfg.mock
 	}
+	if r.Err != nil {
+		r.Err = scriptedErr(r.Err)
+	}
 	if r.Content == "" && len(r.ToolCalls) == 0 && r.Err == nil && r.Reasoning == "" {
 		r.Content = "Mock response to: " + lastUserText(req.Messages)
 	}
@@ -95,6 +102,29 @@ func (mockProvider) script(ctx context.Context, req *CompletionRequest, cfg *Con
 		r.Usage = mockUsage(req, &r)
 	}
 	return r
+}
+
+// scriptedErr returns the error a script asks for as the mock's own: an
+// *Error as a copy wrapping it (the client completes the error it returns,
+// and one script may serve concurrent calls; errors.Is still finds the
+// scripted value), a context error as it is, and any other error as a
+// KindServer error wrapping it.
+func scriptedErr(err error) error {
+	if e, ok := err.(*Error); ok {
+		c := *e
+		c.Err = e
+		if c.Message == "" && e.Err != nil {
+			c.Message = e.Err.Error()
+		} else if c.Message == "" {
+			c.Message = "scripted by MockResponse.Err"
+		}
+		return &c
+	}
+	var e *Error
+	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &Error{Kind: KindServer, Message: err.Error(), Err: err}
 }
 
 func lastUserText(msgs []Message) string {
@@ -132,14 +162,14 @@ func (p mockProvider) Completion(ctx context.Context, req *CompletionRequest, cf
 		return nil, r.Err
 	}
 	msg := Message{Role: RoleAssistant, Content: Text(r.Content), ReasoningContent: r.Reasoning, ToolCalls: r.ToolCalls}
-	n := max(req.N, 1)
+	n := min(max(req.N, 1), maxN) // validated; bounded here too, as it sizes an allocation
 	choices := make([]Choice, n)
 	for i := range choices {
 		choices[i] = Choice{Index: i, Message: msg, FinishReason: r.FinishReason}
 	}
 	return &CompletionResponse{
 		ID: mockID(req), Object: "chat.completion", Created: 0, Model: req.Model,
-		Choices: choices, Usage: r.Usage,
+		Choices: choices, Usage: r.Usage, Meta: Meta{Cost: mockCost(cfg, req.Model, r.Usage)},
 	}, nil
 }
 
@@ -162,6 +192,9 @@ func (p mockProvider) CompletionStream(ctx context.Context, req *CompletionReque
 				c.Choices = []ChunkChoice{{Delta: d, FinishReason: finish}}
 			} else {
 				c.Choices = []ChunkChoice{}
+				if mc := mockCost(cfg, req.Model, usage); mc != nil {
+					c.Meta = &Meta{Cost: mc}
+				}
 			}
 			sent++
 			return yield(c, nil)
@@ -214,6 +247,7 @@ func (p mockProvider) TextCompletion(ctx context.Context, req *TextCompletionReq
 	return &TextCompletionResponse{
 		ID: "cmpl-mock-" + req.Model, Object: "text_completion", Model: req.Model,
 		Choices: []TextChoice{{Text: r.Content, FinishReason: r.FinishReason}}, Usage: r.Usage,
+		Meta: Meta{Cost: mockCost(cfg, req.Model, r.Usage)},
 	}, nil
 }
 

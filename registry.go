@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // Provider is a backend that translates requests to one provider's wire
@@ -110,14 +111,21 @@ func openAIBareName(model string) string {
 // everything after it, slashes included ("openrouter/anthropic/claude-3.5-sonnet"
 // is provider "openrouter", model "anthropic/claude-3.5-sonnet"). A bare name
 // such as "gpt-4o" resolves to its provider when it is a well-known one.
+// Surrounding white space is trimmed; a string with an empty segment
+// ("mock//", "/x", "x/"), white space around a segment, a control character
+// or more than 512 bytes is a KindInvalidRequest error.
 func ParseModel(model string) (provider, name string, err error) {
+	model = strings.TrimSpace(model)
 	if model == "" {
 		return "", "", Errorf(KindInvalidRequest, "model is empty; use a \"provider/model\" string such as \"openai/gpt-4o\" or \"mock/test\"")
 	}
+	if len(model) > maxModelLen {
+		return "", "", Errorf(KindInvalidRequest, "model %s is %d bytes long; a model string has at most %d", quote(model), len(model), maxModelLen)
+	}
+	if problem := modelProblem(model); problem != "" {
+		return "", "", Errorf(KindInvalidRequest, "model %s is not of the form \"provider/model\": %s", quote(model), problem)
+	}
 	if p, n, ok := strings.Cut(model, "/"); ok {
-		if p == "" || n == "" {
-			return "", "", Errorf(KindInvalidRequest, "model %q is not of the form \"provider/model\"", model)
-		}
 		return p, n, nil
 	}
 	for _, r := range bareNameResolvers {
@@ -125,10 +133,36 @@ func ParseModel(model string) (provider, name string, err error) {
 			return p, model, nil
 		}
 	}
-	return "", "", Errorf(KindInvalidRequest, "model %q names no provider; write it as \"provider/%s\" (for example \"openai/%s\")", model, model, model)
+	if _, ok := registered(model); ok {
+		return "", "", Errorf(KindInvalidRequest, "model %s names a provider but no model; write it as \"%s/<model>\"", quote(model), capped(model))
+	}
+	return "", "", Errorf(KindInvalidRequest, "model %s names no provider; write it as \"<provider>/%s\", where <provider> is a registered provider (llm.Providers()) such as openai, anthropic or ollama",
+		quote(model), capped(model))
+}
+
+// maxModelLen bounds the length of a model string: the longest real ones
+// (Bedrock inference-profile ARNs) are about 100 bytes.
+const maxModelLen = 512
+
+// modelProblem says what is wrong with a trimmed model string, or returns "".
+func modelProblem(model string) string {
+	for _, r := range model {
+		if unicode.IsControl(r) {
+			return "it holds a control character"
+		}
+	}
+	for seg := range strings.SplitSeq(model, "/") {
+		switch {
+		case seg == "":
+			return "it has an empty segment"
+		case strings.TrimSpace(seg) != seg:
+			return "a segment begins or ends with white space"
+		}
+	}
+	return ""
 }
 
 func unknownProvider(name, model string) *Error {
-	return &Error{Kind: KindInvalidRequest, Provider: name, Message: "unknown provider \"" + name + "\" in model \"" + model +
-		"\": no provider is registered under that name; import _ \"github.com/llmux/llm/provider/all\" for every built-in provider (or the provider's own package), or register one with llm.Register"}
+	return &Error{Kind: KindInvalidRequest, Provider: capped(name), Message: "unknown provider " + quote(name) + " in model " + quote(model) +
+		": no provider is registered under that name; import _ \"github.com/llmux/llm/provider/all\" for every built-in provider (or the provider's own package), or register one with llm.Register"}
 }

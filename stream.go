@@ -39,8 +39,16 @@ type choiceAcc struct {
 	msg                         Message
 	finish                      string
 	logprobs                    *Logprobs
-	calls                       []ToolCall
+	calls                       []*callAcc  // pointers: a strings.Builder must not be copied
 	callIndex                   map[int]int // tool-call index → position in calls
+}
+
+// callAcc is a tool call being assembled. Its name and arguments grow in
+// builders, so that folding n fragments costs O(n), not O(n²) as joining
+// strings with += does.
+type callAcc struct {
+	call       ToolCall // ID, Type and ProviderSpecificFields; the function is in name and args
+	name, args strings.Builder
 }
 
 // Add folds one chunk.
@@ -117,20 +125,21 @@ func (acc *choiceAcc) addToolCall(d *ToolCallDelta) {
 	pos, ok := acc.callIndex[d.Index]
 	// A new id under an index already used by another call is a new call:
 	// some servers (Mistral) send every whole call with index 0.
-	if !ok || (d.ID != "" && acc.calls[pos].ID != "" && acc.calls[pos].ID != d.ID) {
+	if !ok || (d.ID != "" && acc.calls[pos].call.ID != "" && acc.calls[pos].call.ID != d.ID) {
 		pos = len(acc.calls)
 		acc.callIndex[d.Index] = pos
-		acc.calls = append(acc.calls, ToolCall{Type: "function"})
+		acc.calls = append(acc.calls, &callAcc{call: ToolCall{Type: "function"}})
 	}
-	tc := &acc.calls[pos]
+	ca := acc.calls[pos]
+	tc := &ca.call
 	if d.ID != "" {
 		tc.ID = d.ID
 	}
 	if d.Type != "" {
 		tc.Type = d.Type
 	}
-	tc.Function.Name += d.Function.Name
-	tc.Function.Arguments += d.Function.Arguments
+	ca.name.WriteString(d.Function.Name)
+	ca.args.WriteString(d.Function.Arguments)
 	for k, v := range d.ProviderSpecificFields {
 		if tc.ProviderSpecificFields == nil {
 			tc.ProviderSpecificFields = map[string]any{}
@@ -154,7 +163,13 @@ func (a *Accumulator) Response() *CompletionResponse {
 		m.Refusal = acc.refusal.String()
 		m.ReasoningContent = acc.reasoning.String()
 		if len(acc.calls) > 0 {
-			m.ToolCalls = append([]ToolCall(nil), acc.calls...)
+			m.ToolCalls = make([]ToolCall, len(acc.calls))
+			for j := range acc.calls {
+				ca := acc.calls[j]
+				tc := ca.call
+				tc.Function = FunctionCall{Name: ca.name.String(), Arguments: ca.args.String()}
+				m.ToolCalls[j] = tc
+			}
 		}
 		r.Choices[i] = Choice{Index: i, Message: m, FinishReason: acc.finish, Logprobs: acc.logprobs}
 	}

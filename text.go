@@ -66,6 +66,23 @@ type TextCompletionResponse struct {
 	Meta Meta `json:"-"`
 }
 
+// Text returns the text of the first choice, or "" when there is none.
+func (r *TextCompletionResponse) Text() string {
+	if r == nil || len(r.Choices) == 0 {
+		return ""
+	}
+	return r.Choices[0].Text
+}
+
+// FinishReason returns the finish reason of the first choice, or "" when
+// there is none.
+func (r *TextCompletionResponse) FinishReason() string {
+	if r == nil || len(r.Choices) == 0 {
+		return ""
+	}
+	return r.Choices[0].FinishReason
+}
+
 // TextChoice is one text completion choice.
 type TextChoice struct {
 	Index        int           `json:"index"`

@@ -1,10 +1,20 @@
 package llm
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
+
+// maxN is the most choices (n, best_of) a request may ask for: OpenAI's
+// limit, and far more than any other provider accepts.
+const maxN = 128
 
 // validateCompletion checks a request before any network call, so that bad
 // input is a KindInvalidRequest error naming the problem, never a panic or a
@@ -30,6 +40,12 @@ func validateCompletion(r *CompletionRequest) error {
 			if tc.Function.Name == "" {
 				return Errorf(KindInvalidRequest, "messages[%d].tool_calls[%d]: function name is empty", i, j)
 			}
+			if err := validateEncodable(fmt.Sprintf("messages[%d].tool_calls[%d].provider_specific_fields", i, j), tc.ProviderSpecificFields); err != nil {
+				return err
+			}
+		}
+		if err := validateEncodable(fmt.Sprintf("messages[%d].provider_specific_fields", i), m.ProviderSpecificFields); err != nil {
+			return err
 		}
 		for j, p := range m.Content.Parts {
 			if err := validatePart(p); err != "" {
@@ -89,7 +105,13 @@ func validateCompletion(r *CompletionRequest) error {
 			return Errorf(KindInvalidRequest, "response_format type %q is not text, json_object or json_schema", rf.Type)
 		}
 	}
-	return validateSampling(r.MaxTokens, r.MaxCompletionTokens, r.N, r.Temperature, r.TopP, r.TopLogprobs)
+	if err := validateSampling(r.MaxTokens, r.MaxCompletionTokens, r.N, r.TopLogprobs); err != nil {
+		return err
+	}
+	if err := validateFloats(r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty); err != nil {
+		return err
+	}
+	return validateEncodable("extra", r.Extra)
 }
 
 func validateTextCompletion(r *TextCompletionRequest) error {
@@ -99,25 +121,85 @@ func validateTextCompletion(r *TextCompletionRequest) error {
 	if r.Logprobs != nil && *r.Logprobs < 0 {
 		return Errorf(KindInvalidRequest, "logprobs is negative")
 	}
-	return validateSampling(r.MaxTokens, 0, r.N, r.Temperature, r.TopP, nil)
+	if r.BestOf < 0 || r.BestOf > maxN {
+		return Errorf(KindInvalidRequest, "best_of is %d, want 0 to %d", r.BestOf, maxN)
+	}
+	if err := validateSampling(r.MaxTokens, 0, r.N, nil); err != nil {
+		return err
+	}
+	if err := validateFloats(r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty); err != nil {
+		return err
+	}
+	return validateEncodable("extra", r.Extra)
 }
 
-func validateSampling(maxTokens, maxCompletionTokens, n int, temperature, topP *float64, topLogprobs *int) error {
+// validateSampling checks the counts of a request.
+func validateSampling(maxTokens, maxCompletionTokens, n int, topLogprobs *int) error {
 	switch {
 	case maxTokens < 0:
 		return Errorf(KindInvalidRequest, "max_tokens is negative (%d)", maxTokens)
 	case maxCompletionTokens < 0:
 		return Errorf(KindInvalidRequest, "max_completion_tokens is negative (%d)", maxCompletionTokens)
-	case n < 0:
-		return Errorf(KindInvalidRequest, "n is negative (%d)", n)
-	case temperature != nil && *temperature < 0:
-		return Errorf(KindInvalidRequest, "temperature is negative (%g)", *temperature)
-	case topP != nil && (*topP < 0 || *topP > 1):
-		return Errorf(KindInvalidRequest, "top_p %g is outside [0, 1]", *topP)
+	case n < 0 || n > maxN:
+		return Errorf(KindInvalidRequest, "n is %d, want 0 to %d", n, maxN)
 	case topLogprobs != nil && *topLogprobs < 0:
 		return Errorf(KindInvalidRequest, "top_logprobs is negative (%d)", *topLogprobs)
 	}
 	return nil
+}
+
+// validateFloats checks the sampling parameters every request type shares:
+// each must be a finite number (JSON has no NaN or infinity), and
+// temperature and top_p must be in range.
+func validateFloats(temperature, topP, presencePenalty, frequencyPenalty *float64) error {
+	for _, p := range []struct {
+		name string
+		v    *float64
+	}{{"temperature", temperature}, {"top_p", topP}, {"presence_penalty", presencePenalty}, {"frequency_penalty", frequencyPenalty}} {
+		if p.v != nil && (math.IsNaN(*p.v) || math.IsInf(*p.v, 0)) {
+			return Errorf(KindInvalidRequest, "%s is %g: want a finite number", p.name, *p.v)
+		}
+	}
+	switch {
+	case temperature != nil && *temperature < 0:
+		return Errorf(KindInvalidRequest, "temperature is negative (%g)", *temperature)
+	case topP != nil && (*topP < 0 || *topP > 1):
+		return Errorf(KindInvalidRequest, "top_p %g is outside [0, 1]", *topP)
+	}
+	return nil
+}
+
+// validateEncodable checks that every value of m (Extra, provider-specific
+// fields) encodes as JSON, so that a value no translator could send (a func,
+// a channel, NaN, malformed json.RawMessage) is an invalid-request error
+// naming its key, before any call.
+func validateEncodable(what string, m map[string]any) error {
+	if len(m) == 0 {
+		return nil
+	}
+	if _, err := json.Marshal(m); err == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if _, err := json.Marshal(m[k]); err != nil {
+			return &Error{Kind: KindInvalidRequest, Message: fmt.Sprintf("%s[%s] cannot be encoded as JSON: %v", what, quote(k), err), Err: err}
+		}
+	}
+	return nil
+}
+
+// isEncodeError reports whether err is a failure to encode a value as JSON:
+// a caller's value that no request can carry.
+func isEncodeError(err error) bool {
+	var ut *json.UnsupportedTypeError
+	var uv *json.UnsupportedValueError
+	var me *json.MarshalerError
+	return errors.As(err, &ut) || errors.As(err, &uv) || errors.As(err, &me)
 }
 
 func validatePart(p Part) string {
@@ -240,4 +322,30 @@ func checkSchemaNode(n gjson.Result, path string, depth int) string {
 		}
 	}
 	return ""
+}
+
+// maxEcho is how many bytes of a caller's string an error message quotes.
+const maxEcho = 100
+
+// quote quotes s for an error message, cut as capped cuts it.
+func quote(s string) string {
+	if len(s) <= maxEcho {
+		return strconv.Quote(s)
+	}
+	c := capped(s)
+	return strconv.Quote(c[:len(c)-len("…")]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// capped returns s, or its first maxEcho bytes (cut at a rune boundary)
+// followed by "…" when it is longer, so that a huge input does not make a
+// huge error.
+func capped(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	cut := maxEcho
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -20,14 +20,17 @@ type priceError struct {
 	unknownModel bool
 }
 
-func (e *priceError) Error() string {
+func (e *priceError) Error() string { return "cost: unknown price: " + e.reason() }
+
+// reason is the error's message without its prefix, for Cost.Reason.
+func (e *priceError) reason() string {
 	switch {
 	case e.unknownModel:
-		return fmt.Sprintf("cost: unknown price: model %q is not in the table", e.model)
+		return fmt.Sprintf("model %q is not in the table", e.model)
 	case e.model == "":
-		return fmt.Sprintf("cost: unknown price: no price per %s", e.units)
+		return fmt.Sprintf("no price per %s", e.units)
 	default:
-		return fmt.Sprintf("cost: unknown price: %s has no price per %s", e.model, e.units)
+		return fmt.Sprintf("%s has no price per %s", e.model, e.units)
 	}
 }
 
@@ -71,6 +74,9 @@ type Cost struct {
 	Known bool `json:"known"`
 	// Model is the name of the table entry that priced the call.
 	Model string `json:"model,omitempty"`
+	// Reason says, when Known is false, why the price is unknown (the
+	// model is not in the table, or a unit has no price).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Add returns the sum of c and d, part by part. The sum is known when both
@@ -96,6 +102,12 @@ func (c Cost) Add(d Cost) Cost {
 		Query:      c.Query + d.Query,
 		Known:      c.Known && d.Known,
 	}
+	if !s.Known {
+		s.Reason = c.Reason
+		if s.Reason == "" {
+			s.Reason = d.Reason
+		}
+	}
 	if c.Model == d.Model {
 		s.Model = c.Model
 	}
@@ -118,7 +130,9 @@ func (c Cost) String() string {
 func (p *Prices) Cost(u Usage) (Cost, error) {
 	var c Cost
 	if missing := p.cost(&u, &c); missing != 0 {
-		return c, &priceError{units: missing}
+		err := &priceError{units: missing}
+		c.Reason = err.reason()
+		return c, err
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -313,6 +314,10 @@ func TestComputeUnknown(t *testing.T) {
 			assert.False(t, got.Known, "Known")
 			assert.InDelta(t, tt.partial, got.Total, delta)
 			assert.Contains(t, err.Error(), "unknown price")
+			assert.Equal(t, strings.TrimPrefix(err.Error(), "cost: unknown price: "), got.Reason, "Reason")
+			sum := got.Add(Cost{Known: true, Total: 1})
+			assert.False(t, sum.Known, "Known of a sum")
+			assert.Equal(t, got.Reason, sum.Reason, "Reason of a sum")
 		})
 	}
 }

@@ -56,7 +56,9 @@ func (m *ModelInfo) Cost(u Usage) (Cost, error) { return m.cost(&u) }
 func (m *ModelInfo) cost(u *Usage) (Cost, error) {
 	c := Cost{Model: m.Name}
 	if missing := m.Prices.cost(u, &c); missing != 0 {
-		return c, &priceError{model: m.Name, units: missing}
+		err := &priceError{model: m.Name, units: missing}
+		c.Reason = err.reason()
+		return c, err
 	}
 	return c, nil
 }

@@ -195,7 +195,8 @@ func (t *Table) Info(model string) (ModelInfo, error) {
 func (t *Table) Compute(model string, u Usage) (Cost, error) {
 	m := t.find(model)
 	if m == nil {
-		return Cost{}, &priceError{model: model, unknownModel: true}
+		err := &priceError{model: model, unknownModel: true}
+		return Cost{Reason: err.reason()}, err
 	}
 	return m.cost(&u)
 }

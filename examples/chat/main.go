@@ -1,6 +1,7 @@
 // Command chat sends one chat completion and prints the reply, its usage and
-// cost. It runs offline on the mock provider by default; pass a real model
-// string (and set that provider's key) to call a provider:
+// cost. It runs offline on the mock provider by default ("mock/gpt-4o-mini"
+// is priced as gpt-4o-mini); pass a real model string (and set that
+// provider's key) to call a provider:
 //
 //	go run ./examples/chat
 //	OPENAI_API_KEY=... go run ./examples/chat -model openai/gpt-4o-mini
@@ -21,7 +22,7 @@ import (
 )
 
 func main() {
-	model := flag.String("model", "mock/demo", "provider/model string")
+	model := flag.String("model", "mock/gpt-4o-mini", "provider/model string")
 	prompt := flag.String("prompt", "In one sentence, what is a Go interface?", "the question")
 	flag.Parse()
 
@@ -50,7 +51,10 @@ func run(ctx context.Context, out io.Writer, model, prompt string) error {
 		return err
 	}
 	fmt.Fprintln(out, resp.Text())
-	fmt.Fprintf(out, "[%s/%s, %d prompt + %d completion tokens]\n", resp.Meta.Provider, resp.Meta.Model,
-		resp.Usage.PromptTokens, resp.Usage.CompletionTokens)
+	usage := "no usage"
+	if u := resp.Usage; u != nil {
+		usage = fmt.Sprintf("%d prompt + %d completion tokens", u.PromptTokens, u.CompletionTokens)
+	}
+	fmt.Fprintf(out, "[%s/%s, %s, cost %v]\n", resp.Meta.Provider, resp.Meta.Model, usage, resp.Meta.Cost)
 	return nil
 }

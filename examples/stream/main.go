@@ -47,12 +47,14 @@ func run(ctx context.Context, out, info io.Writer, model string) error {
 			return err
 		}
 		acc.Add(chunk)
-		for _, c := range chunk.Choices {
-			fmt.Fprint(out, c.Delta.Content)
-		}
+		fmt.Fprint(out, chunk.Text()) // "" for the last chunk, which has the usage and no choices
 	}
 	final := acc.Response()
-	fmt.Fprintf(info, "\n[finish %s, %d tokens, first token after %v]\n",
-		final.Choices[0].FinishReason, final.Usage.TotalTokens, final.Meta.TimeToFirstToken.Round(time.Millisecond))
+	tokens := "no usage"
+	if final.Usage != nil { // providers send usage last; a stream may end without it
+		tokens = fmt.Sprintf("%d tokens", final.Usage.TotalTokens)
+	}
+	fmt.Fprintf(info, "\n[finish %s, %s, first token after %v]\n",
+		final.FinishReason(), tokens, final.Meta.TimeToFirstToken.Round(time.Millisecond))
 	return nil
 }

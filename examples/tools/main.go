@@ -64,12 +64,12 @@ func run(ctx context.Context, out io.Writer, model string) error {
 		if err != nil {
 			return err
 		}
-		msg := resp.Choices[0].Message
-		req.Messages = append(req.Messages, msg)
+		msg := resp.Message() // the first choice's message; the zero Message if there is none
 		if len(msg.ToolCalls) == 0 {
 			fmt.Fprintln(out, msg.Content.String())
 			return nil
 		}
+		req.Messages = append(req.Messages, msg)
 		for _, tc := range msg.ToolCalls {
 			fmt.Fprintf(out, "-> %s(%s)\n", tc.Function.Name, tc.Function.Arguments)
 			out, err := getWeather(tc.Function.Arguments)
