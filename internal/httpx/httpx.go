@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -104,9 +105,15 @@ func ReadAll(resp *http.Response) ([]byte, error) {
 	return io.ReadAll(resp.Body)
 }
 
-// RetryAfter returns the delay a server asked for in the retry-after-ms,
-// Retry-After (seconds or an HTTP date) or x-ratelimit-reset style headers, or
-// 0 when none is present or parsable.
+// MaxRetryAfter is the longest delay RetryAfter returns: the largest
+// time.Duration, as time.Time.Sub saturates. A header asking for longer (a
+// huge number of seconds, a date centuries ahead, "+Inf") gives
+// MaxRetryAfter instead of wrapping to a negative duration.
+const MaxRetryAfter = time.Duration(math.MaxInt64)
+
+// RetryAfter returns the delay a server asked for in the retry-after-ms or
+// Retry-After (seconds or an HTTP date) headers, or 0 when none is present or
+// parsable. It is never negative and saturates at MaxRetryAfter.
 func RetryAfter(h http.Header) time.Duration {
 	return retryAfter(h, time.Now())
 }
@@ -116,24 +123,43 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		return 0
 	}
 	if v := h.Get("Retry-After-Ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
+		if ms, err := strconv.ParseFloat(v, 64); err == nil || isRange(err) {
+			if d := saturate(ms, float64(time.Millisecond)); d > 0 {
+				return d
+			}
 		}
 	}
 	if v := h.Get("Retry-After"); v != "" {
-		if s, err := strconv.ParseFloat(v, 64); err == nil {
-			if s > 0 {
-				return time.Duration(s * float64(time.Second))
-			}
-			return 0
+		if s, err := strconv.ParseFloat(v, 64); err == nil || isRange(err) {
+			return saturate(s, float64(time.Second))
 		}
 		if t, err := http.ParseTime(v); err == nil {
-			if d := t.Sub(now); d > 0 {
+			if d := t.Sub(now); d > 0 { // Sub saturates
 				return d
 			}
 		}
 	}
 	return 0
+}
+
+// isRange reports a ParseFloat error for a value out of float64's range,
+// which ParseFloat returns as ±Inf.
+func isRange(err error) bool {
+	var ne *strconv.NumError
+	return errorsAs(err, &ne) && ne.Err == strconv.ErrRange
+}
+
+// saturate returns v units as a Duration: 0 for a value that is not
+// positive (or NaN), MaxRetryAfter for one past the largest Duration.
+func saturate(v, unit float64) time.Duration {
+	if !(v > 0) {
+		return 0
+	}
+	d := v * unit
+	if d >= float64(MaxRetryAfter) { // float64(MaxInt64) is 2^63, itself out of range
+		return MaxRetryAfter
+	}
+	return time.Duration(d)
 }
 
 // IsConnectionError reports whether err is a failure to reach the server

@@ -26,6 +26,16 @@ func TestRetryAfter(t *testing.T) {
 		{http.Header{"Retry-After": {now.Add(-time.Hour).Format(http.TimeFormat)}}, 0},
 		{http.Header{"Retry-After": {"soon"}}, 0},
 		{http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"9"}}, 250 * time.Millisecond},
+		// Values past what a Duration holds saturate instead of wrapping negative.
+		{http.Header{"Retry-After": {"1e300"}}, MaxRetryAfter},
+		{http.Header{"Retry-After": {"9223372036854775807"}}, MaxRetryAfter},
+		{http.Header{"Retry-After": {"+Inf"}}, MaxRetryAfter},
+		{http.Header{"Retry-After": {"1e400"}}, MaxRetryAfter},
+		{http.Header{"Retry-After": {"-1e400"}}, 0},
+		{http.Header{"Retry-After": {"NaN"}}, 0},
+		{http.Header{"Retry-After-Ms": {"1e300"}}, MaxRetryAfter},
+		{http.Header{"Retry-After-Ms": {"9223372036854775807"}}, MaxRetryAfter},
+		{http.Header{"Retry-After": {now.AddDate(1000, 0, 0).Format(http.TimeFormat)}}, MaxRetryAfter},
 	}
 	for _, c := range cases {
 		if got := retryAfter(c.h, now); got != c.want {
