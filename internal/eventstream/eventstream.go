@@ -17,11 +17,14 @@
 package eventstream
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
 	"io"
 	"strconv"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 // Size limits of the format: a payload holds at most 16 MiB and the headers
@@ -46,7 +49,15 @@ var (
 	ErrLength = errors.New("eventstream: invalid message length")
 	// ErrHeader means a header is malformed or of an unknown type.
 	ErrHeader = errors.New("eventstream: malformed header")
+	// ErrMessageTooLarge is wrapped by the *limit.Error returned for a
+	// message larger than the Decoder's maximum size.
+	ErrMessageTooLarge = errors.New("eventstream: message exceeds the maximum size")
 )
+
+// DefaultMaxMessageSize is the largest message a Decoder accepts unless told
+// otherwise (8 MiB, below the format's own limit of 16 MiB of payload), so
+// that a misbehaving server cannot make it allocate more.
+const DefaultMaxMessageSize = limit.DefaultEvent
 
 // FrameError is a message the Decoder could not accept.
 type FrameError struct {
@@ -134,11 +145,23 @@ type Decoder struct {
 	buf    []byte
 	msg    Message
 	offset int64
+	max    int
 }
 
 // NewDecoder returns a Decoder reading from r. r is read in the caller's
 // goroutine, in whole messages.
-func NewDecoder(r io.Reader) *Decoder { return &Decoder{r: r} }
+func NewDecoder(r io.Reader) *Decoder { return &Decoder{r: r, max: DefaultMaxMessageSize} }
+
+// SetMaxMessageSize changes the largest message (prelude, headers, payload
+// and trailer) the decoder accepts; a larger one is a *limit.Error wrapping
+// ErrMessageTooLarge. A value of zero or less restores
+// DefaultMaxMessageSize.
+func (d *Decoder) SetMaxMessageSize(n int) {
+	if n <= 0 {
+		n = DefaultMaxMessageSize
+	}
+	d.max = n
+}
 
 // Next returns the next message. It returns io.EOF at the end of the stream
 // when that falls between messages, a *FrameError for a corrupt or truncated
@@ -172,6 +195,9 @@ func (d *Decoder) Next() (*Message, error) {
 		return nil, &FrameError{Offset: start, Err: ErrLength, Detail: err.Error()}
 	}
 	size := int(total)
+	if maxSize := cmp.Or(d.max, DefaultMaxMessageSize); size > maxSize {
+		return nil, limit.Event(maxSize, ErrMessageTooLarge)
+	}
 	if cap(d.buf) < size {
 		nb := make([]byte, size, max(size, 2*cap(d.buf)))
 		copy(nb, buf)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 // The event-stream test vectors AWS publishes with its SDKs
@@ -186,6 +188,53 @@ func TestLargePayload(t *testing.T) {
 	m, err = d.Next()
 	require.NoError(t, err)
 	assert.Equal(t, "small", string(m.Payload))
+}
+
+// TestMaxMessageSize checks the cap on one message: by default a message
+// past 8 MiB is a *limit.Error before its payload is read or allocated,
+// SetMaxMessageSize lowers or raises the cap, and a zero Decoder uses the
+// default.
+func TestMaxMessageSize(t *testing.T) {
+	t.Parallel()
+	big, err := AppendMessage(nil, nil, bytes.Repeat([]byte("x"), limit.DefaultEvent))
+	require.NoError(t, err)
+	small, err := AppendMessage(nil, nil, bytes.Repeat([]byte("y"), 2000))
+	require.NoError(t, err)
+	cases := []struct {
+		name string
+		max  int // 0: the default
+		msg  []byte
+		want int // the cap in the error, 0 for none
+	}{
+		{"default refuses 8 MiB + 16", 0, big, limit.DefaultEvent},
+		{"raised accepts it", 9 << 20, big, 0},
+		{"lowered refuses 2016", 1000, small, 1000},
+		{"default accepts 2016", 0, small, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := NewDecoder(bytes.NewReader(c.msg))
+			if c.max != 0 {
+				d.SetMaxMessageSize(c.max)
+			}
+			m, err := d.Next()
+			if c.want == 0 {
+				require.NoError(t, err)
+				assert.Len(t, m.Payload, len(c.msg)-16)
+				return
+			}
+			var le *limit.Error
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, c.want, le.Max)
+			assert.ErrorIs(t, err, ErrMessageTooLarge)
+			assert.LessOrEqual(t, cap(d.buf), max(c.want, 4096), "the buffer grew for a refused message")
+		})
+	}
+	var zero Decoder
+	zero.r = bytes.NewReader(big)
+	_, err = zero.Next()
+	assert.ErrorIs(t, err, ErrMessageTooLarge)
 }
 
 // Every single-byte corruption of a message is caught: CRC32 detects every

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 // MaxErrorBody is the most bytes of an error response body kept for
@@ -91,18 +93,33 @@ func Do(ctx context.Context, client *http.Client, req Request) (*http.Response, 
 	return nil, &StatusError{StatusCode: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
-// ReadAll reads and closes a response body, sizing its buffer from the
-// Content-Length when the server sent one.
-func ReadAll(resp *http.Response) ([]byte, error) {
+// ReadAll reads and closes a response body of at most max bytes (0 or less
+// means limit.DefaultBody), sizing its buffer from the Content-Length when
+// the server sent one. A larger body is a *limit.Error: refused before
+// reading when its Content-Length says so, else as soon as the read passes
+// max, so a call never holds more than about max bytes of body.
+func ReadAll(resp *http.Response, max int) ([]byte, error) {
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n > 0 && n < 64<<20 {
+	if max <= 0 {
+		max = limit.DefaultBody
+	}
+	if n := resp.ContentLength; n > int64(max) {
+		return nil, limit.Body(max)
+	} else if n > 0 {
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
 			return nil, err
 		}
 		return buf, nil
 	}
-	return io.ReadAll(resp.Body)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > max {
+		return nil, limit.Body(max)
+	}
+	return b, nil
 }
 
 // MaxRetryAfter is the longest delay RetryAfter returns: the largest

@@ -49,7 +49,7 @@ func (*Provider) Completion(ctx context.Context, req *llm.CompletionRequest, cfg
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (*Provider) CompletionStream(ctx context.Context, req *llm.CompletionReques
 			return
 		}
 		defer resp.Body.Close()
-		ReadStream(resp, yield)
+		ReadStream(resp, cfg.MaxEventBytes, yield)
 	}
 }
 
@@ -82,10 +82,11 @@ func (*Provider) CompletionStream(ctx context.Context, req *llm.CompletionReques
 // holding resp's headers, until message_stop, an error, or yield returning
 // false. It then leaves the connection for reuse; closing resp.Body is the
 // caller's. A stream that ends before message_stop is a KindBadResponse
-// error.
-func ReadStream(resp *http.Response, yield func(*llm.Chunk, error) bool) {
+// error. maxEvent caps one event (0 means llm.DefaultMaxEventBytes).
+func ReadStream(resp *http.Response, maxEvent int, yield func(*llm.Chunk, error) bool) {
 	meta := &llm.Meta{Header: resp.Header}
 	events := sse.NewDecoder(resp.Body)
+	events.SetMaxEventSize(maxEvent)
 	var dec StreamDecoder
 	for {
 		ev, err := events.Next()

@@ -34,7 +34,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +77,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		defer resp.Body.Close()
 		meta := &llm.Meta{Header: resp.Header}
 		frames := eventstream.NewDecoder(resp.Body)
+		frames.SetMaxMessageSize(cfg.MaxEventBytes)
 		dec := newConverseDecoder(requestID(resp.Header), id)
 		for {
 			m, err := frames.Next()

@@ -62,6 +62,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		defer resp.Body.Close()
 		s := streamDecoder{meta: &llm.Meta{Header: resp.Header}, model: req.Model, created: time.Now().Unix()}
 		dec := sse.NewDecoder(resp.Body)
+		dec.SetMaxEventSize(cfg.MaxEventBytes)
 		for {
 			ev, err := dec.Next()
 			if err == io.EOF {

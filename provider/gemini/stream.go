@@ -20,7 +20,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
-		for c, err := range ReadStream(resp.Body, resp.Header, req.Model) {
+		for c, err := range ReadStream(resp.Body, resp.Header, req.Model, cfg.MaxEventBytes) {
 			if !yield(c, err) || err != nil {
 				return
 			}
@@ -31,10 +31,12 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 // ReadStream decodes a :streamGenerateContent?alt=sse body into chunks, in
 // the caller's goroutine; the caller closes body. Each event is a
 // GenerateContentResponse; its usage (repeated on every event) is held and
-// sent once, on a final chunk without choices.
-func ReadStream(body io.Reader, header http.Header, model string) iter.Seq2[*llm.Chunk, error] {
+// sent once, on a final chunk without choices. maxEvent caps one event (0
+// means llm.DefaultMaxEventBytes).
+func ReadStream(body io.Reader, header http.Header, model string, maxEvent int) iter.Seq2[*llm.Chunk, error] {
 	return func(yield func(*llm.Chunk, error) bool) {
 		dec := sse.NewDecoder(body)
+		dec.SetMaxEventSize(maxEvent)
 		sd := NewStreamDecoder(model)
 		meta := &llm.Meta{Header: header}
 		for {

@@ -28,6 +28,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		}
 		defer resp.Body.Close()
 		s := streamDecoder{meta: &llm.Meta{Header: resp.Header}, lines: ndjson.NewDecoder(resp.Body)}
+		s.lines.Reader().SetMaxLineSize(cfg.MaxEventBytes)
 		for {
 			c, err := s.next()
 			if err != nil {

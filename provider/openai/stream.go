@@ -41,6 +41,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		defer resp.Body.Close()
 		meta := &llm.Meta{Header: resp.Header}
 		dec := sse.NewDecoder(resp.Body)
+		dec.SetMaxEventSize(cfg.MaxEventBytes)
 		var held *llm.Chunk // the usage-only chunk, or the last chunk seen, to carry the usage
 		var usage *llm.Usage
 		flush := func() {
