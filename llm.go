@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/llmux/llm/internal/httpx"
-	"github.com/llmux/llm/internal/limit"
 )
 
 // Client sends requests to providers with a set of options. The zero value
@@ -257,7 +256,7 @@ func normalizeError(ctx context.Context, err error, provider, model string, key 
 	ne := &Error{Provider: provider, Model: model, Err: err}
 	var se *httpx.StatusError
 	var netErr net.Error
-	var tooLarge *limit.Error
+	var bad interface{ BadResponse() } // internal: a cap exceeded, a page instead of a stream
 	switch {
 	case ctx.Err() != nil:
 		ne.Kind = ctxKind(ctx.Err())
@@ -273,7 +272,7 @@ func normalizeError(ctx context.Context, err error, provider, model string, key 
 		ne.StatusCode = se.StatusCode
 		ne.RetryAfter = httpx.RetryAfter(se.Header)
 		ne.Message = truncate(string(se.Body), 2000)
-	case errors.As(err, &tooLarge):
+	case errors.As(err, &bad):
 		ne.Kind = KindBadResponse
 	case errors.As(err, &netErr) && netErr.Timeout():
 		ne.Kind = KindTimeout

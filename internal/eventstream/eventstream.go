@@ -174,13 +174,13 @@ func (d *Decoder) Next() (*Message, error) {
 	}
 	start := d.offset
 	buf := d.buf[:preludeSize]
-	n, err := io.ReadFull(d.r, buf)
+	n, err := readFull(d.r, buf)
 	d.offset += int64(n)
 	if err != nil {
 		if err == io.EOF {
 			return nil, io.EOF
 		}
-		if err == io.ErrUnexpectedEOF {
+		if err == errTruncated {
 			return nil, &FrameError{Offset: start, Err: ErrTruncated, Detail: "inside the prelude"}
 		}
 		return nil, err
@@ -204,10 +204,10 @@ func (d *Decoder) Next() (*Message, error) {
 		d.buf = nb
 	}
 	buf = d.buf[:size]
-	n, err = io.ReadFull(d.r, buf[preludeSize:])
+	n, err = readFull(d.r, buf[preludeSize:])
 	d.offset += int64(n)
 	if err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if err == io.EOF || err == errTruncated {
 			return nil, &FrameError{Offset: start, Err: ErrTruncated,
 				Detail: "got " + strconv.Itoa(preludeSize+n) + " of " + strconv.Itoa(size) + " bytes"}
 		}
@@ -226,6 +226,33 @@ func (d *Decoder) Next() (*Message, error) {
 	d.msg.Payload = body[preludeSize+int(headersLen):]
 	return &d.msg, nil
 }
+
+// readFull is io.ReadFull, except that a read error is returned as it is
+// even when it is io.ErrUnexpectedEOF (a connection broken mid-body), so
+// that only a clean end inside a message reads as a truncated message.
+func readFull(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if n == len(buf) {
+			return n, nil
+		}
+		if err == io.EOF {
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, errTruncated
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// errTruncated is readFull's clean end inside buf.
+var errTruncated = errors.New("eventstream: truncated")
 
 type lengthError string
 

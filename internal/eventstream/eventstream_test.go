@@ -389,3 +389,21 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// TestBrokenConnectionIsNotTruncation checks that a read error inside a
+// message, io.ErrUnexpectedEOF included (what net/http returns for a body
+// cut off mid-transfer), comes back as it is, while a clean end inside a
+// message is ErrTruncated.
+func TestBrokenConnectionIsNotTruncation(t *testing.T) {
+	t.Parallel()
+	msg, err := AppendMessage(nil, nil, []byte(`{"a":1}`))
+	require.NoError(t, err)
+	for _, cut := range []int{5, 20} { // inside the prelude, inside the payload
+		d := NewDecoder(io.MultiReader(bytes.NewReader(msg[:cut]), iotest.ErrReader(io.ErrUnexpectedEOF)))
+		_, err := d.Next()
+		assert.Equal(t, io.ErrUnexpectedEOF, err, "cut at %d", cut)
+		d = NewDecoder(bytes.NewReader(msg[:cut]))
+		_, err = d.Next()
+		assert.ErrorIs(t, err, ErrTruncated, "cut at %d", cut)
+	}
+}

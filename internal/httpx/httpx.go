@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -195,6 +197,71 @@ func IsConnectionError(err error) bool {
 		return !ne.Timeout()
 	}
 	return err == io.ErrUnexpectedEOF || isErr(err, io.ErrUnexpectedEOF)
+}
+
+// Media types that a 2xx answer to a streamed request may carry instead of
+// a stream, as StreamMediaType sorts them.
+const (
+	MediaStream = iota // a stream, or nothing says otherwise
+	MediaJSON          // JSON: an error envelope, or a whole answer
+	MediaHTML          // HTML: a proxy's or a portal's page
+)
+
+// StreamMediaType sorts the Content-Type of a 2xx answer to a streamed
+// request: MediaJSON (application/json or any +json type), MediaHTML
+// (text/html, application/xhtml+xml) or MediaStream for anything else,
+// missing or unparsable types included, which the stream decoder then
+// judges by content.
+func StreamMediaType(h http.Header) int {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		return MediaStream
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil:
+		return MediaStream
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return MediaJSON
+	case mt == "text/html" || mt == "application/xhtml+xml":
+		return MediaHTML
+	}
+	return MediaStream
+}
+
+// NotStreamError is a 2xx answer to a streamed request that is an HTML page
+// rather than a stream.
+type NotStreamError struct {
+	ContentType string
+}
+
+// Error implements error.
+func (e *NotStreamError) Error() string {
+	return "expected a stream, got a page of " + e.ContentType
+}
+
+// BadResponse marks the error as an answer that is not what the protocol
+// promises, for the client to classify as such.
+func (*NotStreamError) BadResponse() {}
+
+// StreamBody returns what to decode a 2xx answer to a streamed request
+// from. An answer labelled as a stream (or not labelled) is its body; an
+// HTML page is a *NotStreamError; a JSON answer is read whole (up to max
+// bytes, see ReadAll) and returned as raw too, for the caller to look for
+// an error envelope in before decoding it as a stream (which a few servers
+// mislabel; a JSON answer that is not one then fails as a stream cut off).
+func StreamBody(resp *http.Response, max int) (body io.Reader, raw []byte, err error) {
+	switch StreamMediaType(resp.Header) {
+	case MediaHTML:
+		return nil, nil, &NotStreamError{ContentType: resp.Header.Get("Content-Type")}
+	case MediaJSON:
+		raw, err := ReadAll(resp, max)
+		if err != nil {
+			return nil, nil, err
+		}
+		return bytes.NewReader(raw), raw, nil
+	}
+	return resp.Body, nil, nil
 }
 
 // maxDrain bounds what Drain reads.

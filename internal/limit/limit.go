@@ -50,6 +50,10 @@ func (e *Error) Error() string {
 	return "the " + e.What + " exceeds the " + Size(e.Max) + " cap (" + e.Option + " raises it)"
 }
 
+// BadResponse marks the error as an answer that is not what the protocol
+// promises, for the client to classify as such.
+func (*Error) BadResponse() {}
+
 // Unwrap returns Err.
 func (e *Error) Unwrap() error { return e.Err }
 

@@ -82,14 +82,12 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		for {
 			m, err := frames.Next()
 			if err == io.EOF {
-				if !dec.stopped {
-					yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the Bedrock stream ended before messageStop", Err: io.ErrUnexpectedEOF})
-					return
+				// The stream ends with metadata (the usage), after messageStop.
+				last := "messageStop"
+				if dec.stopped {
+					last = "its metadata event"
 				}
-				// messageStop without metadata: send the finish reason.
-				c := dec.final()
-				c.Meta = meta
-				yield(c, nil)
+				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the Bedrock stream ended before " + last, Err: io.ErrUnexpectedEOF})
 				return
 			}
 			if err != nil {

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/httpx"
 	"github.com/llmux/llm/internal/sse"
+	"github.com/tidwall/gjson"
 )
 
 // CompletionStream implements llm.Streamer.
@@ -20,7 +22,15 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
-		for c, err := range ReadStream(resp.Body, resp.Header, req.Model, cfg.MaxEventBytes) {
+		body, raw, err := httpx.StreamBody(resp, cfg.MaxResponseBytes)
+		if err == nil && raw != nil && gjson.GetBytes(raw, "error").Exists() {
+			err = errorFromBody(0, resp.Header, raw)
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for c, err := range ReadStream(body, resp.Header, req.Model, cfg.MaxEventBytes) {
 			if !yield(c, err) || err != nil {
 				return
 			}

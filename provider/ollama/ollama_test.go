@@ -56,6 +56,8 @@ var harness = providertest.Harness{
 	StreamErrorFrame:  []byte(errorBody("an error was encountered while running the model: unexpected EOF") + "\n"),
 	StreamErrorKind:   llm.KindServer,
 	MalformedFrame:    []byte(`{"model":"llama3.2","message":{"role":"assistant","content":42},"done":false}` + "\n"),
+	EnvelopeBody:      errorBody(`model "llama9" not found, try pulling it first`),
+	EnvelopeKind:      llm.KindNotFound,
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid options: temperature"), Kind: llm.KindInvalidRequest},
 		{Name: "400 no tools", Status: 400, Body: errorBody("registry.ollama.ai/library/llama2:latest does not support tools"), Kind: llm.KindUnsupported},
@@ -311,7 +313,7 @@ func TestTruncatedStream(t *testing.T) {
 		text += c.Choices[0].Delta.Content
 	}
 	assert.Equal(t, "The sky is", text)
-	require.ErrorIs(t, gotErr, llm.ErrConnection)
+	require.ErrorIs(t, gotErr, llm.ErrBadResponse, "a stream that ends cleanly before its done line is cut off")
 	assert.True(t, errors.Is(gotErr, io.ErrUnexpectedEOF), gotErr)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"errors"
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
 )
@@ -62,6 +63,9 @@ func decodeResponse(raw []byte) (*llm.CompletionResponse, error) {
 	}
 	if r.hasError() {
 		return nil, errorFromBody(0, nil, raw, "")
+	}
+	if !r.Done {
+		return nil, badResponse(errors.New("not a final (done) answer"), raw) // {}, null, or another API's object
 	}
 	created := createdAt(r.CreatedAt)
 	msg := llm.Message{Role: llm.RoleAssistant, Content: llm.Text(r.Message.Content), ReasoningContent: r.Message.Thinking}

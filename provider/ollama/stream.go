@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"iter"
 
@@ -101,7 +100,7 @@ func (s *streamDecoder) next() (*llm.Chunk, error) {
 	switch {
 	case err == nil:
 	case err == io.EOF:
-		return nil, fmt.Errorf("ollama: the stream ended before its final (done) message: %w", io.ErrUnexpectedEOF)
+		return nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the stream ended before its final (done) message", Err: io.ErrUnexpectedEOF}
 	case isSyntax(err):
 		return nil, badResponse(err, s.lines.Line())
 	case err != nil:

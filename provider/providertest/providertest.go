@@ -18,7 +18,11 @@
 // expected Kinds (streamed and not); an error event inside a 200 stream ends
 // it with the expected Kind, once; a malformed chunk is a KindBadResponse
 // error, not a panic; an unreachable server is a KindConnection error; the
-// API key never appears in an error; and no goroutine outlives a call.
+// API key never appears in an error; no goroutine outlives a call; and a
+// hostile server (see hostile.go: HTML or an error envelope or nothing on a
+// 200, streams cut off, oversized bodies and events, invalid UTF-8, a
+// slowloris, 100,000 choices) gets the exact typed error or the correct
+// result.
 package providertest
 
 import (
@@ -68,6 +72,20 @@ type Harness struct {
 	// NoAPIKey skips the key-redaction check, for providers that do not
 	// authenticate with an API key.
 	NoAPIKey bool
+
+	// EnvelopeBody is the API's JSON error envelope, which the hostile
+	// battery sends with status 200 (streamed and not); the call must fail
+	// with EnvelopeKind.
+	EnvelopeBody string
+	EnvelopeKind llm.Kind
+	// ManyChoices, if set, returns a successful answer with n choices (or
+	// candidates, or content blocks: whatever the API answers several of),
+	// each with the text "x". The hostile battery checks that 100,000 of
+	// them decode whole.
+	ManyChoices func(n int) []byte
+	// BinaryFrames marks stream frames the suite cannot edit byte by byte
+	// (checksummed binary frames): the invalid-UTF-8 stream case is skipped.
+	BinaryFrames bool
 }
 
 // ErrorCase is an HTTP error answer and the Kind it must classify as.
@@ -99,6 +117,7 @@ func Run(t *testing.T, h Harness) {
 	if !h.NoAPIKey {
 		t.Run("KeyRedacted", func(t *testing.T) { keyRedacted(t, h) })
 	}
+	t.Run("Hostile", func(t *testing.T) { hostile(t, h) })
 }
 
 // env is one test's server and client.

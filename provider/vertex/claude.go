@@ -100,6 +100,6 @@ func (p *Provider) claudeStream(ctx context.Context, req *llm.CompletionRequest,
 			return
 		}
 		defer resp.Body.Close()
-		anthropic.ReadStream(resp, cfg.MaxEventBytes, yield)
+		anthropic.ReadStream(resp, cfg, yield)
 	}
 }
