@@ -287,6 +287,7 @@ func normalizeError(ctx context.Context, err error, provider, model string, s sc
 	ne := &Error{Provider: provider, Model: model, Err: err}
 	var se *httpx.StatusError
 	var netErr net.Error
+	var bad interface{ BadResponse() } // internal: a cap exceeded, a page instead of a stream
 	switch {
 	case ctx.Err() != nil:
 		ne.Kind = ctxKind(ctx.Err())
@@ -304,6 +305,8 @@ func normalizeError(ctx context.Context, err error, provider, model string, s sc
 		ne.Message = truncate(string(se.Body), 2000)
 	case isURLParseError(err):
 		ne.Kind = KindInvalidRequest // a base URL that is not a URL
+	case errors.As(err, &bad):
+		ne.Kind = KindBadResponse
 	case errors.As(err, &netErr) && netErr.Timeout():
 		ne.Kind = KindTimeout
 	case httpx.IsConnectionError(err):

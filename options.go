@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 // Option configures transport and authentication, for a Client
@@ -45,6 +47,10 @@ type Config struct {
 	DropUnsupportedParams bool
 	// RawResponse keeps the provider's response body in Meta.Raw.
 	RawResponse bool
+	// MaxResponseBytes caps a non-streamed response body and MaxEventBytes
+	// one event of a stream; 0 means DefaultMaxResponseBytes and
+	// DefaultMaxEventBytes. See WithMaxResponseBytes.
+	MaxResponseBytes, MaxEventBytes int
 
 	provider  string
 	values    map[any]any
@@ -163,6 +169,23 @@ func WithDropUnsupportedParams() Option {
 
 // WithRawResponse keeps the provider's raw response body in Meta.Raw.
 func WithRawResponse() Option { return func(c *Config) { c.RawResponse = true } }
+
+// Default read caps: see WithMaxResponseBytes and WithMaxEventBytes.
+const (
+	DefaultMaxResponseBytes = limit.DefaultBody  // 32 MiB
+	DefaultMaxEventBytes    = limit.DefaultEvent // 8 MiB
+)
+
+// WithMaxResponseBytes caps the body of a non-streamed answer at n bytes
+// (default DefaultMaxResponseBytes); a larger one fails with KindBadResponse
+// without being read past the cap. n <= 0 restores the default.
+func WithMaxResponseBytes(n int) Option { return func(c *Config) { c.MaxResponseBytes = n } }
+
+// WithMaxEventBytes caps one event of a stream (an SSE event or line, an
+// NDJSON line, an AWS event-stream message) at n bytes (default
+// DefaultMaxEventBytes); a larger one ends the stream with KindBadResponse.
+// A stream as a whole is not capped. n <= 0 restores the default.
+func WithMaxEventBytes(n int) Option { return func(c *Config) { c.MaxEventBytes = n } }
 
 // WithValue stores a provider-specific option. Providers export typed
 // options built on it (such as a thinking budget); keys should be unexported

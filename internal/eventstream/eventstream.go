@@ -17,11 +17,14 @@
 package eventstream
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
 	"io"
 	"strconv"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 // Size limits of the format: a payload holds at most 16 MiB and the headers
@@ -46,7 +49,15 @@ var (
 	ErrLength = errors.New("eventstream: invalid message length")
 	// ErrHeader means a header is malformed or of an unknown type.
 	ErrHeader = errors.New("eventstream: malformed header")
+	// ErrMessageTooLarge is wrapped by the *limit.Error returned for a
+	// message larger than the Decoder's maximum size.
+	ErrMessageTooLarge = errors.New("eventstream: message exceeds the maximum size")
 )
+
+// DefaultMaxMessageSize is the largest message a Decoder accepts unless told
+// otherwise (8 MiB, below the format's own limit of 16 MiB of payload), so
+// that a misbehaving server cannot make it allocate more.
+const DefaultMaxMessageSize = limit.DefaultEvent
 
 // FrameError is a message the Decoder could not accept.
 type FrameError struct {
@@ -134,11 +145,23 @@ type Decoder struct {
 	buf    []byte
 	msg    Message
 	offset int64
+	max    int
 }
 
 // NewDecoder returns a Decoder reading from r. r is read in the caller's
 // goroutine, in whole messages.
-func NewDecoder(r io.Reader) *Decoder { return &Decoder{r: r} }
+func NewDecoder(r io.Reader) *Decoder { return &Decoder{r: r, max: DefaultMaxMessageSize} }
+
+// SetMaxMessageSize changes the largest message (prelude, headers, payload
+// and trailer) the decoder accepts; a larger one is a *limit.Error wrapping
+// ErrMessageTooLarge. A value of zero or less restores
+// DefaultMaxMessageSize.
+func (d *Decoder) SetMaxMessageSize(n int) {
+	if n <= 0 {
+		n = DefaultMaxMessageSize
+	}
+	d.max = n
+}
 
 // Next returns the next message. It returns io.EOF at the end of the stream
 // when that falls between messages, a *FrameError for a corrupt or truncated
@@ -151,13 +174,13 @@ func (d *Decoder) Next() (*Message, error) {
 	}
 	start := d.offset
 	buf := d.buf[:preludeSize]
-	n, err := io.ReadFull(d.r, buf)
+	n, err := readFull(d.r, buf)
 	d.offset += int64(n)
 	if err != nil {
 		if err == io.EOF {
 			return nil, io.EOF
 		}
-		if err == io.ErrUnexpectedEOF {
+		if err == errTruncated {
 			return nil, &FrameError{Offset: start, Err: ErrTruncated, Detail: "inside the prelude"}
 		}
 		return nil, err
@@ -172,16 +195,19 @@ func (d *Decoder) Next() (*Message, error) {
 		return nil, &FrameError{Offset: start, Err: ErrLength, Detail: err.Error()}
 	}
 	size := int(total)
+	if maxSize := cmp.Or(d.max, DefaultMaxMessageSize); size > maxSize {
+		return nil, limit.Event(maxSize, ErrMessageTooLarge)
+	}
 	if cap(d.buf) < size {
 		nb := make([]byte, size, max(size, 2*cap(d.buf)))
 		copy(nb, buf)
 		d.buf = nb
 	}
 	buf = d.buf[:size]
-	n, err = io.ReadFull(d.r, buf[preludeSize:])
+	n, err = readFull(d.r, buf[preludeSize:])
 	d.offset += int64(n)
 	if err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if err == io.EOF || err == errTruncated {
 			return nil, &FrameError{Offset: start, Err: ErrTruncated,
 				Detail: "got " + strconv.Itoa(preludeSize+n) + " of " + strconv.Itoa(size) + " bytes"}
 		}
@@ -200,6 +226,33 @@ func (d *Decoder) Next() (*Message, error) {
 	d.msg.Payload = body[preludeSize+int(headersLen):]
 	return &d.msg, nil
 }
+
+// readFull is io.ReadFull, except that a read error is returned as it is
+// even when it is io.ErrUnexpectedEOF (a connection broken mid-body), so
+// that only a clean end inside a message reads as a truncated message.
+func readFull(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if n == len(buf) {
+			return n, nil
+		}
+		if err == io.EOF {
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, errTruncated
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// errTruncated is readFull's clean end inside buf.
+var errTruncated = errors.New("eventstream: truncated")
 
 type lengthError string
 

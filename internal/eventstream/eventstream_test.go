@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 // The event-stream test vectors AWS publishes with its SDKs
@@ -188,6 +190,53 @@ func TestLargePayload(t *testing.T) {
 	assert.Equal(t, "small", string(m.Payload))
 }
 
+// TestMaxMessageSize checks the cap on one message: by default a message
+// past 8 MiB is a *limit.Error before its payload is read or allocated,
+// SetMaxMessageSize lowers or raises the cap, and a zero Decoder uses the
+// default.
+func TestMaxMessageSize(t *testing.T) {
+	t.Parallel()
+	big, err := AppendMessage(nil, nil, bytes.Repeat([]byte("x"), limit.DefaultEvent))
+	require.NoError(t, err)
+	small, err := AppendMessage(nil, nil, bytes.Repeat([]byte("y"), 2000))
+	require.NoError(t, err)
+	cases := []struct {
+		name string
+		max  int // 0: the default
+		msg  []byte
+		want int // the cap in the error, 0 for none
+	}{
+		{"default refuses 8 MiB + 16", 0, big, limit.DefaultEvent},
+		{"raised accepts it", 9 << 20, big, 0},
+		{"lowered refuses 2016", 1000, small, 1000},
+		{"default accepts 2016", 0, small, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := NewDecoder(bytes.NewReader(c.msg))
+			if c.max != 0 {
+				d.SetMaxMessageSize(c.max)
+			}
+			m, err := d.Next()
+			if c.want == 0 {
+				require.NoError(t, err)
+				assert.Len(t, m.Payload, len(c.msg)-16)
+				return
+			}
+			var le *limit.Error
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, c.want, le.Max)
+			assert.ErrorIs(t, err, ErrMessageTooLarge)
+			assert.LessOrEqual(t, cap(d.buf), max(c.want, 4096), "the buffer grew for a refused message")
+		})
+	}
+	var zero Decoder
+	zero.r = bytes.NewReader(big)
+	_, err = zero.Next()
+	assert.ErrorIs(t, err, ErrMessageTooLarge)
+}
+
 // Every single-byte corruption of a message is caught: CRC32 detects every
 // burst error of up to 32 bits.
 func TestEveryByteFlipDetected(t *testing.T) {
@@ -338,5 +387,23 @@ func BenchmarkDecode(b *testing.B) {
 				break
 			}
 		}
+	}
+}
+
+// TestBrokenConnectionIsNotTruncation checks that a read error inside a
+// message, io.ErrUnexpectedEOF included (what net/http returns for a body
+// cut off mid-transfer), comes back as it is, while a clean end inside a
+// message is ErrTruncated.
+func TestBrokenConnectionIsNotTruncation(t *testing.T) {
+	t.Parallel()
+	msg, err := AppendMessage(nil, nil, []byte(`{"a":1}`))
+	require.NoError(t, err)
+	for _, cut := range []int{5, 20} { // inside the prelude, inside the payload
+		d := NewDecoder(io.MultiReader(bytes.NewReader(msg[:cut]), iotest.ErrReader(io.ErrUnexpectedEOF)))
+		_, err := d.Next()
+		assert.Equal(t, io.ErrUnexpectedEOF, err, "cut at %d", cut)
+		d = NewDecoder(bytes.NewReader(msg[:cut]))
+		_, err = d.Next()
+		assert.ErrorIs(t, err, ErrTruncated, "cut at %d", cut)
 	}
 }

@@ -12,13 +12,16 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
-// DefaultMaxLineSize bounds the bytes a single line may use, so that a
-// misbehaving server cannot make the reader buffer without limit.
-const DefaultMaxLineSize = 256 << 20
+// DefaultMaxLineSize bounds the bytes a single line may use (8 MiB), so that
+// a misbehaving server cannot make the reader buffer without limit.
+const DefaultMaxLineSize = limit.DefaultEvent
 
-// ErrLineTooLarge is returned when a line exceeds the reader's maximum size.
+// ErrLineTooLarge is wrapped by the *limit.Error returned when a line exceeds
+// the reader's maximum size.
 var ErrLineTooLarge = errors.New("ndjson: line exceeds the maximum size")
 
 const initialBufSize = 8 << 10
@@ -106,10 +109,10 @@ func (d *Reader) fill() error {
 		d.start, d.end = 0, n
 	}
 	if d.end >= d.max {
-		return ErrLineTooLarge
+		return limit.Event(d.max, ErrLineTooLarge)
 	}
 	if d.end == len(d.buf) {
-		nb := make([]byte, 2*len(d.buf))
+		nb := make([]byte, min(2*len(d.buf), d.max))
 		copy(nb, d.buf[:d.end])
 		d.buf = nb
 	}

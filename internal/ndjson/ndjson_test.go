@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 func readAll(r io.Reader) ([]string, error) {
@@ -101,6 +103,23 @@ func TestMaxLineSize(t *testing.T) {
 	assert.Equal(t, "short", string(line))
 	_, err = d.Next()
 	assert.ErrorIs(t, err, ErrLineTooLarge)
+}
+
+// TestDefaultMaxLineSize checks the default cap: a line just under 8 MiB is
+// read, one just over is a *limit.Error naming the cap, and the buffer never
+// grows past the cap.
+func TestDefaultMaxLineSize(t *testing.T) {
+	t.Parallel()
+	d := NewReader(strings.NewReader(strings.Repeat("a", limit.DefaultEvent-64) + "\n" + strings.Repeat("b", limit.DefaultEvent+1) + "\n"))
+	line, err := d.Next()
+	require.NoError(t, err)
+	assert.Len(t, line, limit.DefaultEvent-64)
+	_, err = d.Next()
+	var le *limit.Error
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, limit.DefaultEvent, le.Max)
+	assert.ErrorIs(t, err, ErrLineTooLarge)
+	assert.LessOrEqual(t, len(d.buf), limit.DefaultEvent)
 }
 
 func TestReadError(t *testing.T) {

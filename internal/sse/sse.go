@@ -12,14 +12,16 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
-// DefaultMaxEventSize bounds the bytes a single line or event may use, so that
-// a misbehaving server cannot make the decoder buffer without limit.
-const DefaultMaxEventSize = 256 << 20
+// DefaultMaxEventSize bounds the bytes a single line or event may use (8 MiB),
+// so that a misbehaving server cannot make the decoder buffer without limit.
+const DefaultMaxEventSize = limit.DefaultEvent
 
-// ErrEventTooLarge is returned when a line or an event exceeds the decoder's
-// maximum size.
+// ErrEventTooLarge is wrapped by the *limit.Error returned when a line or an
+// event exceeds the decoder's maximum size.
 var ErrEventTooLarge = errors.New("sse: event exceeds the maximum size")
 
 // Event is one dispatched server-sent event. Its byte slices are only valid
@@ -109,7 +111,7 @@ func (d *Decoder) Next() (Event, error) {
 			d.data = append(d.data, value...)
 			d.hasData = true
 			if len(d.data) > d.max {
-				return Event{}, ErrEventTooLarge
+				return Event{}, limit.Event(d.max, ErrEventTooLarge)
 			}
 		case "event":
 			d.typ = append(d.typ[:0], value...)
@@ -187,7 +189,7 @@ func (d *Decoder) fill() error {
 	}
 	if d.end == len(d.buf) {
 		if len(d.buf) >= d.max {
-			return ErrEventTooLarge
+			return limit.Event(d.max, ErrEventTooLarge)
 		}
 		nb := make([]byte, min(2*len(d.buf), d.max))
 		copy(nb, d.buf[:d.end])

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/llmux/llm/internal/limit"
 )
 
 type ev struct{ typ, data, id string }
@@ -107,6 +109,30 @@ func TestMaxEventSize(t *testing.T) {
 	d.SetMaxEventSize(1000)
 	if _, err := d.Next(); !errors.Is(err, ErrEventTooLarge) {
 		t.Fatalf("got %v, want ErrEventTooLarge", err)
+	}
+}
+
+// TestDefaultMaxEventSize checks the default cap: an event just under 8 MiB
+// decodes, one just over is a *limit.Error naming the cap, and neither
+// makes the buffer grow past the cap.
+func TestDefaultMaxEventSize(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		size     int
+		tooLarge bool
+	}{{limit.DefaultEvent - 64, false}, {limit.DefaultEvent + 1, true}} {
+		d := NewDecoder(strings.NewReader("data: " + strings.Repeat("x", c.size) + "\n\n"))
+		ev, err := d.Next()
+		var le *limit.Error
+		switch {
+		case c.tooLarge && (!errors.As(err, &le) || le.Max != limit.DefaultEvent || !errors.Is(err, ErrEventTooLarge)):
+			t.Errorf("size %d: got %v, want a *limit.Error with the 8 MiB cap", c.size, err)
+		case !c.tooLarge && (err != nil || len(ev.Data) != c.size):
+			t.Errorf("size %d: got %d bytes, %v; want the event", c.size, len(ev.Data), err)
+		}
+		if len(d.buf) > limit.DefaultEvent {
+			t.Errorf("size %d: buffer grew to %d bytes, past the cap", c.size, len(d.buf))
+		}
 	}
 }
 

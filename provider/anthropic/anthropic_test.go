@@ -69,6 +69,8 @@ var Harness = providertest.Harness{
 	KeyEnv:            "ANTHROPIC_API_KEY",
 	ErrorEventFrame:   func(msg string) []byte { return []byte("event: error\ndata: " + errorBody("api_error", msg) + "\n\n") },
 	MalformedFrame:    []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":42}}\n\n"),
+	EnvelopeBody:      errorBody("overloaded_error", "Overloaded"),
+	EnvelopeKind:      llm.KindOverloaded,
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid_request_error", "max_tokens: Field required"), Kind: llm.KindInvalidRequest},
 		{Name: "400 prompt too long", Status: 400, Body: errorBody("invalid_request_error", "prompt is too long: 212345 tokens > 200000 maximum"), Kind: llm.KindContextWindowExceeded},

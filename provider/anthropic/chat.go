@@ -10,6 +10,7 @@ import (
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
 	"github.com/llmux/llm/internal/sse"
+	"github.com/tidwall/gjson"
 )
 
 // send encodes req, posts it to /v1/messages and returns the open response.
@@ -49,7 +50,7 @@ func (*Provider) Completion(ctx context.Context, req *llm.CompletionRequest, cfg
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +74,7 @@ func (*Provider) CompletionStream(ctx context.Context, req *llm.CompletionReques
 			return
 		}
 		defer resp.Body.Close()
-		ReadStream(resp, yield)
+		ReadStream(resp, cfg, yield)
 	}
 }
 
@@ -82,10 +83,21 @@ func (*Provider) CompletionStream(ctx context.Context, req *llm.CompletionReques
 // holding resp's headers, until message_stop, an error, or yield returning
 // false. It then leaves the connection for reuse; closing resp.Body is the
 // caller's. A stream that ends before message_stop is a KindBadResponse
-// error.
-func ReadStream(resp *http.Response, yield func(*llm.Chunk, error) bool) {
+// error, and so is an answer that is an HTML page or a JSON error envelope
+// (its own Kind). cfg's MaxEventBytes caps one event, and MaxResponseBytes
+// a JSON answer.
+func ReadStream(resp *http.Response, cfg *llm.Config, yield func(*llm.Chunk, error) bool) {
+	body, raw, err := httpx.StreamBody(resp, cfg.MaxResponseBytes)
+	if err == nil && raw != nil && gjson.GetBytes(raw, "type").Str == "error" {
+		err = ClassifyError(0, resp.Header, raw)
+	}
+	if err != nil {
+		yield(nil, err)
+		return
+	}
 	meta := &llm.Meta{Header: resp.Header}
-	events := sse.NewDecoder(resp.Body)
+	events := sse.NewDecoder(body)
+	events.SetMaxEventSize(cfg.MaxEventBytes)
 	var dec StreamDecoder
 	for {
 		ev, err := events.Next()

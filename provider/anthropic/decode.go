@@ -23,8 +23,8 @@ func DecodeResponse(body []byte) (*llm.CompletionResponse, error) {
 	if w.Type == "error" {
 		return nil, ClassifyError(0, nil, body)
 	}
-	if w.Type != "" && w.Type != "message" {
-		return nil, badResponse(nil, body)
+	if (w.Type != "" && w.Type != "message") || (w.Type == "" && len(w.Content) == 0) {
+		return nil, badResponse(nil, body) // {}, null, or another API's object
 	}
 	msg := llm.Message{Role: llm.RoleAssistant}
 	var text, reasoning strings.Builder

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/jsonx"
 	"github.com/tidwall/gjson"
 )
 
@@ -297,25 +298,28 @@ func (d *StreamDecoder) fastDelta(data []byte) (c *llm.Chunk, err error, ok bool
 	switch dl.Type {
 	case "text_delta":
 		if v = dr.Get("text"); v.Type == gjson.String {
-			dl.Text = v.Str
+			err = jsonx.Str(v, &dl.Text)
 		}
 	case "input_json_delta":
 		if v = dr.Get("partial_json"); v.Type == gjson.String {
-			dl.PartialJSON = v.Str
+			err = jsonx.Str(v, &dl.PartialJSON)
 		}
 	case "thinking_delta":
 		if v = dr.Get("thinking"); v.Type == gjson.String {
-			dl.Thinking = v.Str
+			err = jsonx.Str(v, &dl.Thinking)
 		}
 	case "signature_delta":
 		if v = dr.Get("signature"); v.Type == gjson.String {
-			dl.Signature = v.Str
+			err = jsonx.Str(v, &dl.Signature)
 		}
 	default:
 		return nil, nil, false
 	}
 	if v.Type != gjson.String {
 		return nil, nil, false
+	}
+	if err != nil { // jsonx.Str replaces invalid UTF-8 as encoding/json does; it cannot fail on a valid string
+		return nil, badResponse(err, data), true
 	}
 	c, err = d.blockDelta(int(index.Int()), &dl, data)
 	return c, err, true

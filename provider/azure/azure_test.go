@@ -68,6 +68,9 @@ func harness(model string) providertest.Harness {
 		KeyEnv:            keyEnv,
 		ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + errorBody("server_error", msg) + "\n\n") },
 		MalformedFrame:    []byte("data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":[1]}}]}\n\n"),
+		EnvelopeBody:      `{"error":{"code":"content_filter","message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy."}}`,
+		EnvelopeKind:      llm.KindContentPolicy,
+		ManyChoices:       func(n int) []byte { return providertest.ChatCompletionChoices("gpt-4o", n) },
 		Errors: []providertest.ErrorCase{
 			{Name: "400", Status: 400, Body: errorBody("BadRequest", "Invalid value"), Kind: llm.KindInvalidRequest},
 			{Name: "400 content filter", Status: 400, Body: contentFilterError, Kind: llm.KindContentPolicy},

@@ -95,6 +95,9 @@ var Harness = providertest.Harness{
 	EnvOptions:        envOptions,
 	ErrorEventFrame:   errorEventFrame,
 	MalformedFrame:    eventFrame("contentBlockDelta", []byte(`{"contentBlockIndex":0,"delta":{"text":42}}`)),
+	EnvelopeBody:      `{"__type":"com.amazon.coral.service#ThrottlingException","message":"Rate exceeded"}`,
+	EnvelopeKind:      llm.KindBadResponse,
+	BinaryFrames:      true,
 	Errors: []providertest.ErrorCase{
 		errorCase("400 validation", 400, "ValidationException", "1 validation error detected: Value at 'inferenceConfig.temperature' failed to satisfy constraint", llm.KindInvalidRequest),
 		errorCase("400 context", 400, "ValidationException", "Input is too long for requested model.", llm.KindContextWindowExceeded),
@@ -773,13 +776,12 @@ func TestCorruptStreams(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Hello", got.Text())
 
-	// messageStop without metadata still ends well, with the finish reason.
+	// messageStop without metadata (the usage) is a stream cut off.
 	frames = streamFrames([]string{"Hello"}, llm.Usage{})
 	srv, _ = server(t, nil, bedrock.EventStreamContentType, joinFrames(frames[:len(frames)-1]))
-	got, err = llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(srv.URL)...))
-	require.NoError(t, err)
-	assert.Equal(t, "Hello", got.Text())
-	assert.Equal(t, llm.FinishStop, got.Choices[0].FinishReason)
+	_, err = llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(srv.URL)...))
+	require.ErrorIs(t, err, llm.ErrBadResponse)
+	assert.Contains(t, err.Error(), "ended before its metadata event")
 }
 
 func TestBadResponseBody(t *testing.T) {

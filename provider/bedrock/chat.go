@@ -34,7 +34,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -77,18 +77,17 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		defer resp.Body.Close()
 		meta := &llm.Meta{Header: resp.Header}
 		frames := eventstream.NewDecoder(resp.Body)
+		frames.SetMaxMessageSize(cfg.MaxEventBytes)
 		dec := newConverseDecoder(requestID(resp.Header), id)
 		for {
 			m, err := frames.Next()
 			if err == io.EOF {
-				if !dec.stopped {
-					yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the Bedrock stream ended before messageStop", Err: io.ErrUnexpectedEOF})
-					return
+				// The stream ends with metadata (the usage), after messageStop.
+				last := "messageStop"
+				if dec.stopped {
+					last = "its metadata event"
 				}
-				// messageStop without metadata: send the finish reason.
-				c := dec.final()
-				c.Meta = meta
-				yield(c, nil)
+				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the Bedrock stream ended before " + last, Err: io.ErrUnexpectedEOF})
 				return
 			}
 			if err != nil {

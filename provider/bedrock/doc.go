@@ -128,8 +128,9 @@
 // chunk. Exception frames (throttlingException, validationException,
 // modelStreamErrorException, serviceUnavailableException,
 // internalServerException) end the stream with the classified error; a
-// corrupt or truncated frame, or a stream that ends before messageStop, ends
-// it with KindBadResponse.
+// corrupt or truncated frame, or a stream that ends before messageStop and
+// the metadata event after it, ends it with KindBadResponse; a connection
+// that breaks mid-frame is KindConnection.
 //
 // # InvokeModel
 //

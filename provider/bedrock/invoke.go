@@ -76,7 +76,7 @@ func (p *Provider) invoke(ctx context.Context, req *llm.CompletionRequest, cfg *
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +119,7 @@ func (p *Provider) invokeStream(ctx context.Context, req *llm.CompletionRequest,
 	defer resp.Body.Close()
 	meta := &llm.Meta{Header: resp.Header}
 	frames := eventstream.NewDecoder(resp.Body)
+	frames.SetMaxMessageSize(cfg.MaxEventBytes)
 	var dec anthropic.StreamDecoder
 	var part payloadPart
 	for {

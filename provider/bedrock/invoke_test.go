@@ -205,6 +205,9 @@ var InvokeHarness = providertest.Harness{
 	ErrorEventFrame:   errorEventFrame,
 	MalformedFrame:    anthropicEvent(map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "text_delta", "text": 42}}),
 	Errors:            Harness.Errors,
+	EnvelopeBody:      Harness.EnvelopeBody,
+	EnvelopeKind:      Harness.EnvelopeKind,
+	BinaryFrames:      true,
 }
 
 func TestConformanceInvoke(t *testing.T) {

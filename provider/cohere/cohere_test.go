@@ -63,6 +63,8 @@ var harness = providertest.Harness{
 		return []byte("event: message-end\ndata: " + string(b) + "\n\n")
 	},
 	MalformedFrame: []byte("event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":42}}}}\n\n"),
+	EnvelopeBody:   errorBody("too many tokens: total number of tokens in the prompt cannot exceed 4081 - received 4154."),
+	EnvelopeKind:   llm.KindContextWindowExceeded,
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid request: message must be at least 1 token long"), Kind: llm.KindInvalidRequest},
 		{Name: "400 too many tokens", Status: 400, Body: errorBody("too many tokens: total number of tokens in the prompt cannot exceed 4081 - received 4154. Try using a shorter preamble or fewer chat turns."), Kind: llm.KindContextWindowExceeded},

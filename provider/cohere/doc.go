@@ -63,8 +63,11 @@
 // units (or the error of an ERROR / TIMEOUT end). content-start/-end,
 // tool-call-end, citation-end, debug and unknown events are skipped; a
 // "[DONE]" data line ends the stream. After message-end the rest of the body
-// is read (up to 64 KiB) so that net/http can reuse the connection. A body that ends before message-end is
-// a connection error (io.ErrUnexpectedEOF).
+// is read (up to 64 KiB) so that net/http can reuse the connection. A body
+// that ends before message-end is cut off: llm.KindBadResponse (wrapping
+// io.ErrUnexpectedEOF), as on every provider; a connection that breaks
+// mid-body is llm.KindConnection. A 200 answer labelled JSON that carries
+// an error message is that error; an HTML page is llm.KindBadResponse.
 //
 // # Errors
 //

@@ -3,7 +3,6 @@ package cohere
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"iter"
 	"time"
@@ -60,12 +59,21 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
+		sbody, raw, err := httpx.StreamBody(resp, cfg.MaxResponseBytes)
+		if err == nil && raw != nil && gjson.GetBytes(raw, "message").Type == gjson.String && !gjson.GetBytes(raw, "type").Exists() {
+			err = errorFromBody(0, resp.Header, raw) // an error envelope in a 200 answer
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
 		s := streamDecoder{meta: &llm.Meta{Header: resp.Header}, model: req.Model, created: time.Now().Unix()}
-		dec := sse.NewDecoder(resp.Body)
+		dec := sse.NewDecoder(sbody)
+		dec.SetMaxEventSize(cfg.MaxEventBytes)
 		for {
 			ev, err := dec.Next()
 			if err == io.EOF {
-				yield(nil, fmt.Errorf("cohere: the stream ended before message-end: %w", io.ErrUnexpectedEOF))
+				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the stream ended before message-end", Err: io.ErrUnexpectedEOF})
 				return
 			}
 			if err != nil {

@@ -79,6 +79,8 @@ var Harness = providertest.Harness{
 	ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + statusBody(500, "INTERNAL", msg) + "\r\n\r\n") },
 	StreamErrorKind:   llm.KindOverloaded,
 	MalformedFrame:    []byte(`data: {"candidates":[{"content":{"parts":[{"text":42}]}}]}` + "\r\n\r\n"),
+	EnvelopeBody:      statusBody(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota."),
+	EnvelopeKind:      llm.KindRateLimit,
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: statusBody(400, "INVALID_ARGUMENT", "Invalid value at 'generation_config.temperature'"), Kind: llm.KindInvalidRequest},
 		{Name: "400 context window", Status: 400, Body: statusBody(400, "INVALID_ARGUMENT", "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."), Kind: llm.KindContextWindowExceeded},

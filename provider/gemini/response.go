@@ -3,6 +3,7 @@ package gemini
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -25,6 +26,9 @@ func DecodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 	}
 	if err := blocked(w); err != nil {
 		return nil, err
+	}
+	if len(w.Candidates) == 0 {
+		return nil, badResponse(errNoCandidates, raw) // {}, null, or another API's object
 	}
 	out := &llm.CompletionResponse{
 		ID:      responseID(w),
@@ -220,6 +224,8 @@ func usage(u *usageMetadata) *llm.Usage {
 	}
 	return out
 }
+
+var errNoCandidates = errors.New("no candidates")
 
 func badResponse(err error, raw []byte) *llm.Error {
 	snippet := string(raw)

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/httpx"
 	"github.com/llmux/llm/internal/sse"
+	"github.com/tidwall/gjson"
 )
 
 // CompletionStream implements llm.Streamer.
@@ -20,7 +22,15 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
-		for c, err := range ReadStream(resp.Body, resp.Header, req.Model) {
+		body, raw, err := httpx.StreamBody(resp, cfg.MaxResponseBytes)
+		if err == nil && raw != nil && gjson.GetBytes(raw, "error").Exists() {
+			err = errorFromBody(0, resp.Header, raw)
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for c, err := range ReadStream(body, resp.Header, req.Model, cfg.MaxEventBytes) {
 			if !yield(c, err) || err != nil {
 				return
 			}
@@ -31,10 +41,12 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 // ReadStream decodes a :streamGenerateContent?alt=sse body into chunks, in
 // the caller's goroutine; the caller closes body. Each event is a
 // GenerateContentResponse; its usage (repeated on every event) is held and
-// sent once, on a final chunk without choices.
-func ReadStream(body io.Reader, header http.Header, model string) iter.Seq2[*llm.Chunk, error] {
+// sent once, on a final chunk without choices. maxEvent caps one event (0
+// means llm.DefaultMaxEventBytes).
+func ReadStream(body io.Reader, header http.Header, model string, maxEvent int) iter.Seq2[*llm.Chunk, error] {
 	return func(yield func(*llm.Chunk, error) bool) {
 		dec := sse.NewDecoder(body)
+		dec.SetMaxEventSize(maxEvent)
 		sd := NewStreamDecoder(model)
 		meta := &llm.Meta{Header: header}
 		for {

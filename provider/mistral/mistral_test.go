@@ -57,6 +57,9 @@ func TestConformance(t *testing.T) {
 		},
 		StreamErrorKind: llm.KindServer,
 		MalformedFrame:  []byte("data: {\"id\":\"cmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":42}}]}\n\n"),
+		EnvelopeBody:    `{"object":"error","message":"Service unavailable.","type":"service_unavailable","param":null,"code":"1000"}`,
+		EnvelopeKind:    llm.KindOverloaded,
+		ManyChoices:     func(n int) []byte { return providertest.ChatCompletionChoices("mistral-large-latest", n) },
 		Errors: []providertest.ErrorCase{
 			{Name: "400", Status: 400, Body: `{"object":"error","message":"Invalid model: mistral-huge","type":"invalid_model","param":null,"code":"1500"}`, Kind: llm.KindInvalidRequest},
 			{Name: "400 context", Status: 400, Body: `{"object":"error","message":"Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length","type":"invalid_request_error","param":null,"code":null}`, Kind: llm.KindContextWindowExceeded},

@@ -65,8 +65,11 @@
 // arrive whole, each in one delta with its id, name and arguments. The done
 // line carries the finish reason and the usage; the rest of the body is then
 // read (up to 64 KiB) so that net/http can reuse the connection. A body that
-// ends before the done line is a connection error (io.ErrUnexpectedEOF); an
-// {"error": ...} line ends the stream with that error.
+// ends before the done line is cut off: llm.KindBadResponse (wrapping
+// io.ErrUnexpectedEOF), as on every provider; a connection that breaks
+// mid-body is llm.KindConnection. An {"error": ...} line ends the stream
+// with that error, and a non-streamed answer without "done": true ({},
+// null) is llm.KindBadResponse.
 //
 // # Errors
 //

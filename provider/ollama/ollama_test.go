@@ -58,6 +58,8 @@ var harness = providertest.Harness{
 	KeyEnv:            "OLLAMA_API_KEY",
 	ErrorEventFrame:   func(msg string) []byte { return []byte(errorBody(msg) + "\n") },
 	MalformedFrame:    []byte(`{"model":"llama3.2","message":{"role":"assistant","content":42},"done":false}` + "\n"),
+	EnvelopeBody:      errorBody(`model "llama9" not found, try pulling it first`),
+	EnvelopeKind:      llm.KindNotFound,
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: errorBody("invalid options: temperature"), Kind: llm.KindInvalidRequest},
 		{Name: "400 no tools", Status: 400, Body: errorBody("registry.ollama.ai/library/llama2:latest does not support tools"), Kind: llm.KindUnsupported},
@@ -313,7 +315,7 @@ func TestTruncatedStream(t *testing.T) {
 		text += c.Choices[0].Delta.Content
 	}
 	assert.Equal(t, "The sky is", text)
-	require.ErrorIs(t, gotErr, llm.ErrConnection)
+	require.ErrorIs(t, gotErr, llm.ErrBadResponse, "a stream that ends cleanly before its done line is cut off")
 	assert.True(t, errors.Is(gotErr, io.ErrUnexpectedEOF), gotErr)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"errors"
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
 )
@@ -39,7 +40,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +63,9 @@ func decodeResponse(raw []byte) (*llm.CompletionResponse, error) {
 	}
 	if r.hasError() {
 		return nil, errorFromBody(0, nil, raw, "")
+	}
+	if !r.Done {
+		return nil, badResponse(errors.New("not a final (done) answer"), raw) // {}, null, or another API's object
 	}
 	created := createdAt(r.CreatedAt)
 	msg := llm.Message{Role: llm.RoleAssistant, Content: llm.Text(r.Message.Content), ReasoningContent: r.Message.Thinking}

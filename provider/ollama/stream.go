@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"iter"
 
@@ -28,6 +27,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		}
 		defer resp.Body.Close()
 		s := streamDecoder{meta: &llm.Meta{Header: resp.Header}, lines: ndjson.NewDecoder(resp.Body)}
+		s.lines.Reader().SetMaxLineSize(cfg.MaxEventBytes)
 		for {
 			c, err := s.next()
 			if err != nil {
@@ -100,7 +100,7 @@ func (s *streamDecoder) next() (*llm.Chunk, error) {
 	switch {
 	case err == nil:
 	case err == io.EOF:
-		return nil, fmt.Errorf("ollama: the stream ended before its final (done) message: %w", io.ErrUnexpectedEOF)
+		return nil, &llm.Error{Kind: llm.KindBadResponse, Message: "the stream ended before its final (done) message", Err: io.ErrUnexpectedEOF}
 	case isSyntax(err):
 		return nil, badResponse(err, s.lines.Line())
 	case err != nil:

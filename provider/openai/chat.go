@@ -265,7 +265,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +291,9 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 		if err != nil {
 			return nil, badResponse(err, raw)
 		}
+		if len(r.Choices) == 0 {
+			return nil, noChoices(raw)
+		}
 		return r, nil
 	}
 	var out chatResponse
@@ -301,6 +304,9 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 		return nil, p.errorFromBody(0, header, raw)
 	}
 	r := &out.CompletionResponse
+	if len(r.Choices) == 0 {
+		return nil, noChoices(raw)
+	}
 	if p.spec.ReasoningField != "" {
 		p.moveReasoning(raw, r.Choices, nil)
 	}
@@ -308,9 +314,19 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 }
 
 func badResponse(err error, raw []byte) *llm.Error {
-	snippet := string(raw)
-	if len(snippet) > 200 {
-		snippet = snippet[:200] + "…"
+	return &llm.Error{Kind: llm.KindBadResponse, Message: "cannot decode the response: " + err.Error() + ": " + snippet(raw), Err: err}
+}
+
+// noChoices is the error of an answer without choices ({}, null, or
+// "choices": []), which the protocol does not allow.
+func noChoices(raw []byte) *llm.Error {
+	return &llm.Error{Kind: llm.KindBadResponse, Message: "the answer has no choices: " + snippet(raw)}
+}
+
+func snippet(raw []byte) string {
+	s := string(raw)
+	if len(s) > 200 {
+		s = s[:200] + "…"
 	}
-	return &llm.Error{Kind: llm.KindBadResponse, Message: "cannot decode the response: " + err.Error() + ": " + snippet, Err: err}
+	return s
 }

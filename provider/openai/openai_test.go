@@ -58,6 +58,9 @@ var Harness = providertest.Harness{
 		{Name: "503", Status: 503, Body: errorBody("server_error", "", "The engine is currently overloaded"), Kind: llm.KindOverloaded},
 		{Name: "504", Status: 504, Body: "upstream timeout", Kind: llm.KindTimeout},
 	},
+	EnvelopeBody: errorBody("requests", "rate_limit_exceeded", "Rate limit reached for gpt-4o"),
+	EnvelopeKind: llm.KindRateLimit,
+	ManyChoices:  func(n int) []byte { return providertest.ChatCompletionChoices("gpt-4o", n) },
 }
 
 func TestConformance(t *testing.T) {
@@ -180,7 +183,7 @@ func TestStripsNonOpenAIFields(t *testing.T) {
 		for _, f := range []string{"reasoning_content", "thinking_blocks", "cache_control", "provider_specific_fields", "annotations"} {
 			assert.NotContains(t, s, f)
 		}
-	}, "application/json", []byte(`{"id":"x","object":"chat.completion","choices":[]}`))
+	}, "application/json", providertest.ChatCompletion("gpt-4o", "ok", llm.Usage{}))
 	msgs := []llm.Message{
 		{Role: llm.RoleUser, Content: llm.Parts(llm.Part{Type: llm.PartText, Text: "hi", CacheControl: &llm.CacheControl{Type: "ephemeral"}})},
 		{Role: llm.RoleAssistant, Content: llm.Text("hello"), ReasoningContent: "thought", ThinkingBlocks: []llm.ThinkingBlock{{Type: "thinking", Thinking: "t", Signature: "s"}},
@@ -223,7 +226,7 @@ func TestEnvFallback(t *testing.T) {
 		assert.Equal(t, "Bearer sk-from-env", r.Header.Get("Authorization"))
 		assert.Equal(t, "/env/chat/completions", r.URL.Path)
 		assert.Equal(t, "org-env", r.Header.Get("OpenAI-Organization"))
-	}, "application/json", []byte(`{"id":"x","object":"chat.completion","choices":[]}`))
+	}, "application/json", providertest.ChatCompletion("gpt-4o", "ok", llm.Usage{}))
 	t.Setenv("OPENAI_API_KEY", "sk-from-env")
 	t.Setenv("OPENAI_BASE_URL", srv.URL+"/env/")
 	t.Setenv("OPENAI_ORGANIZATION", "org-env")

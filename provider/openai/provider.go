@@ -83,6 +83,11 @@ type Spec struct {
 	// puts the usage of a stream when not in "usage", such as Groq's
 	// "x_groq.usage". Empty means "usage" only.
 	UsagePath string
+	// NoDone marks APIs that end a stream without "data: [DONE]": a clean
+	// end of the stream is then complete once a finish reason has arrived
+	// (before it, the stream is cut off, KindBadResponse, as one without
+	// [DONE] is for every other API).
+	NoDone bool
 	// NoTextCompletion marks APIs without the legacy /completions
 	// endpoint: TextCompletion fails with llm.KindUnsupported.
 	NoTextCompletion bool

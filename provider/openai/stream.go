@@ -39,8 +39,15 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
+		sbody, err := p.streamBody(resp, cfg)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
 		meta := &llm.Meta{Header: resp.Header}
-		dec := sse.NewDecoder(resp.Body)
+		dec := sse.NewDecoder(sbody)
+		dec.SetMaxEventSize(cfg.MaxEventBytes)
+		finished := false   // a finish reason has arrived (for Specs with NoDone)
 		var held *llm.Chunk // the usage-only chunk, or the last chunk seen, to carry the usage
 		var usage *llm.Usage
 		flush := func() {
@@ -60,7 +67,12 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		for {
 			ev, err := dec.Next()
 			if err == io.EOF {
-				flush()
+				if p.spec.NoDone && finished {
+					flush()
+					return
+				}
+				// A clean end without [DONE]: the answer is cut off.
+				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: p.cutOff(), Err: io.ErrUnexpectedEOF})
 				return
 			}
 			if err != nil {
@@ -78,6 +90,11 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				return
 			}
 			out.Meta = meta
+			if p.spec.NoDone && !finished {
+				for i := range out.Choices {
+					finished = finished || out.Choices[i].FinishReason != ""
+				}
+			}
 			if out.Usage != nil {
 				usage = out.Usage
 				if len(out.Choices) == 0 {
@@ -94,6 +111,25 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			}
 		}
 	}
+}
+
+// cutOff is the message of a stream that ended before its end.
+func (p *Provider) cutOff() string {
+	if p.spec.NoDone {
+		return "the stream ended before a finish reason"
+	}
+	return "the stream ended before data: [DONE]"
+}
+
+// streamBody returns what to decode a 200 answer to a streamed request
+// from (see httpx.StreamBody): an HTML page is an error, and so is a JSON
+// answer carrying an error.
+func (p *Provider) streamBody(resp *http.Response, cfg *llm.Config) (io.Reader, error) {
+	body, raw, err := httpx.StreamBody(resp, cfg.MaxResponseBytes)
+	if err == nil && raw != nil && hasError(raw) {
+		err = p.errorFromBody(0, resp.Header, raw)
+	}
+	return body, err
 }
 
 // decodeEvent decodes the data of one stream event with the Spec's decoder

@@ -25,7 +25,7 @@ func (p *Provider) TextCompletion(ctx context.Context, req *llm.TextCompletionRe
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}

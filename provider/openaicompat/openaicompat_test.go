@@ -1,6 +1,7 @@
 package openaicompat_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -35,19 +36,27 @@ func keyEnv(name string) string {
 
 // harness is the conformance harness of one compatible vendor.
 func harness(name string) providertest.Harness {
+	frames := providertest.ChatCompletionChunks("m")
+	for _, s := range openaicompat.Specs() {
+		if s.Name == name && s.NoDone {
+			frames = noDoneChunks(frames)
+		}
+	}
 	return providertest.Harness{
 		Model: name + "/test-model",
 		Options: func(base string) []llm.Option {
 			return []llm.Option{llm.WithBaseURL(base + "/v1"), llm.WithAPIKey("sk-test")}
 		},
 		Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("test-model", text, u) },
-		StreamFrames:      providertest.ChatCompletionChunks("m"),
+		StreamFrames:      frames,
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error.","type":"server_error","param":null,"code":null}}` + "\n\n"),
 		StreamErrorKind:   llm.KindServer,
 		KeyEnv:            keyEnv(name),
 		ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + errorBody("server_error", "", msg) + "\n\n") },
 		MalformedFrame:    []byte("data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":42}}]}\n\n"),
+		EnvelopeBody:      errorBody("requests", "rate_limit_exceeded", "Rate limit reached"),
+		EnvelopeKind:      llm.KindRateLimit,
 		Errors: []providertest.ErrorCase{
 			{Name: "400", Status: 400, Body: errorBody("invalid_request_error", "", "Invalid value for 'temperature'"), Kind: llm.KindInvalidRequest},
 			{Name: "400 context", Status: 400, Body: errorBody("invalid_request_error", "context_length_exceeded", "maximum context length is 8192 tokens"), Kind: llm.KindContextWindowExceeded},
@@ -58,6 +67,20 @@ func harness(name string) providertest.Harness {
 			{Name: "500", Status: 500, Body: `{"object":"error","message":"Internal error","type":"InternalServerError","param":null,"code":500}`, Kind: llm.KindServer},
 			{Name: "503", Status: 503, Body: "<html>unavailable</html>", Kind: llm.KindOverloaded},
 		},
+	}
+}
+
+// noDoneChunks turns OpenAI's stream into that of an API with NoDone: the
+// usage on the finish chunk, no usage-only chunk and no [DONE], so that the
+// finish chunk ends the stream.
+func noDoneChunks(frames func([]string, llm.Usage) [][]byte) func([]string, llm.Usage) [][]byte {
+	return func(pieces []string, u llm.Usage) [][]byte {
+		fs := frames(pieces, u)
+		fs = fs[:len(fs)-2] // the usage chunk and [DONE]
+		usage, _ := json.Marshal(u)
+		last := fs[len(fs)-1]
+		fs[len(fs)-1] = bytes.Replace(last, []byte(`"usage":null`), append([]byte(`"usage":`), usage...), 1)
+		return fs
 	}
 }
 

@@ -47,8 +47,9 @@ var vendors = []openai.Spec{
 		KeyEnv: []string{"XAI_API_KEY"}, BaseURLEnv: []string{"XAI_API_BASE"},
 	},
 	{
-		// Perplexity sends usage on every chunk of a stream.
-		Name: "perplexity", BaseURL: "https://api.perplexity.ai",
+		// Perplexity sends usage on every chunk of a stream, and no
+		// [DONE] at its end.
+		Name: "perplexity", BaseURL: "https://api.perplexity.ai", NoDone: true,
 		KeyEnv: []string{"PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY"}, BaseURLEnv: []string{"PERPLEXITY_API_BASE"},
 	},
 	{

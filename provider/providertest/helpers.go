@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -87,6 +88,25 @@ func ChatCompletion(model, text string, u llm.Usage) []byte {
 		"usage":   u,
 	})
 	return b
+}
+
+// ChatCompletionChoices returns an OpenAI chat.completion body from model
+// with n choices, each the text "x": the Harness.ManyChoices of a provider
+// that speaks the OpenAI format.
+func ChatCompletionChoices(model string, n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":`)
+	m, _ := json.Marshal(model)
+	b.Write(m)
+	b.WriteString(`,"choices":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"index":%d,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}`, i)
+	}
+	b.WriteString(`],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+	return b.Bytes()
 }
 
 // ChatCompletionChunks returns the Harness.StreamFrames of a provider that

@@ -20,8 +20,11 @@
 // error, not a panic; an unreachable server is a KindConnection error; the
 // API key, from an option or the environment, never prints through an error
 // (its text, fmt verbs, slog, JSON, the Unwrap chain) of a 401, a mid-stream
-// error event, a refused connection or a bad URL; and no goroutine outlives
-// a call.
+// error event, a refused connection or a bad URL; no goroutine outlives a
+// call; and a hostile server (see hostile.go: HTML or an error envelope or
+// nothing on a 200, streams cut off, oversized bodies and events, invalid
+// UTF-8, a slowloris, 100,000 choices) gets the exact typed error or the
+// correct result.
 package providertest
 
 import (
@@ -83,6 +86,20 @@ type Harness struct {
 	// StreamErrorFrame) whose message is msg, for the redaction check of
 	// mid-stream errors; nil skips that check.
 	ErrorEventFrame func(msg string) []byte
+
+	// EnvelopeBody is the API's JSON error envelope, which the hostile
+	// battery sends with status 200 (streamed and not); the call must fail
+	// with EnvelopeKind.
+	EnvelopeBody string
+	EnvelopeKind llm.Kind
+	// ManyChoices, if set, returns a successful answer with n choices (or
+	// candidates, or content blocks: whatever the API answers several of),
+	// each with the text "x". The hostile battery checks that 100,000 of
+	// them decode whole.
+	ManyChoices func(n int) []byte
+	// BinaryFrames marks stream frames the suite cannot edit byte by byte
+	// (checksummed binary frames): the invalid-UTF-8 stream case is skipped.
+	BinaryFrames bool
 }
 
 // ErrorCase is an HTTP error answer and the Kind it must classify as.
@@ -114,6 +131,7 @@ func Run(t *testing.T, h Harness) {
 	if !h.NoAPIKey {
 		t.Run("KeyRedacted", func(t *testing.T) { keyRedacted(t, h) })
 	}
+	t.Run("Hostile", func(t *testing.T) { hostile(t, h) })
 }
 
 // env is one test's server and client.

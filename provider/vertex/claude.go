@@ -77,7 +77,7 @@ func (p *Provider) claudeCompletion(ctx context.Context, req *llm.CompletionRequ
 	if err != nil {
 		return nil, err
 	}
-	raw, err := httpx.ReadAll(resp)
+	raw, err := httpx.ReadAll(resp, cfg.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +100,6 @@ func (p *Provider) claudeStream(ctx context.Context, req *llm.CompletionRequest,
 			return
 		}
 		defer resp.Body.Close()
-		anthropic.ReadStream(resp, yield)
+		anthropic.ReadStream(resp, cfg, yield)
 	}
 }

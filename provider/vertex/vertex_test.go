@@ -62,6 +62,8 @@ var GeminiHarness = providertest.Harness{
 	ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + rpcError(500, "INTERNAL", msg) + "\r\n\r\n") },
 	StreamErrorKind:   llm.KindRateLimit,
 	MalformedFrame:    []byte(`data: {"candidates":"none"}` + "\r\n\r\n"),
+	EnvelopeBody:      rpcError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute_per_project_per_base_model."),
+	EnvelopeKind:      llm.KindRateLimit,
 	Errors: []providertest.ErrorCase{
 		{Name: "400", Status: 400, Body: rpcError(400, "INVALID_ARGUMENT", "Unable to submit request because it has an empty contents field."), Kind: llm.KindInvalidRequest},
 		{Name: "401", Status: 401, Body: rpcError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."), Kind: llm.KindAuthentication},
@@ -112,6 +114,8 @@ var ClaudeHarness = providertest.Harness{
 	},
 	StreamErrorKind: llm.KindOverloaded,
 	MalformedFrame:  []byte(`event: content_block_delta` + "\n" + `data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":42}}` + "\n\n"),
+	EnvelopeBody:    anthropicError("overloaded_error", "Overloaded"),
+	EnvelopeKind:    llm.KindOverloaded,
 	Errors: []providertest.ErrorCase{
 		{Name: "400 anthropic", Status: 400, Body: anthropicError("invalid_request_error", "max_tokens: Field required"), Kind: llm.KindInvalidRequest},
 		{Name: "400 context", Status: 400, Body: anthropicError("invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"), Kind: llm.KindContextWindowExceeded},
