@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"iter"
 	"math"
 	"strings"
@@ -28,6 +30,16 @@ func (faulty) Completion(_ context.Context, req *llm.CompletionRequest, _ *llm.C
 	case "marshaler":
 		_, err := json.Marshal(struct{ R json.RawMessage }{json.RawMessage("{")})
 		return nil, err
+	case "decode":
+		var v struct{ A int }
+		return nil, json.Unmarshal([]byte(`{"A":"x"}`), &v) // an answer that does not fit
+	case "syntax":
+		var v any
+		return nil, json.Unmarshal([]byte(`{"A":`), &v)
+	case "eof":
+		return nil, fmt.Errorf("reading the body: %w", io.ErrUnexpectedEOF)
+	case "own":
+		return nil, errors.New("a third-party provider's own failure")
 	}
 	return nil, nil
 }
@@ -103,6 +115,10 @@ func TestNoErrorIsKindUnknown(t *testing.T) {
 		}), want: llm.KindInvalidRequest},
 		{name: "translator encode error", req: chat("faulty/encode", nil), want: llm.KindInvalidRequest},
 		{name: "translator marshaler error", req: chat("faulty/marshaler", nil), want: llm.KindInvalidRequest},
+		{name: "translator decode error", req: chat("faulty/decode", nil), want: llm.KindBadResponse},
+		{name: "translator syntax error", req: chat("faulty/syntax", nil), want: llm.KindBadResponse},
+		{name: "translator unexpected EOF", req: chat("faulty/eof", nil), want: llm.KindConnection},
+		{name: "provider's own error", req: chat("faulty/own", nil), want: llm.KindServer},
 		// Text completions.
 		{name: "text: empty prompt", text: llm.Ptr(text(func(r *llm.TextCompletionRequest) { r.Prompt = nil })), want: llm.KindInvalidRequest},
 		{name: "text: NaN temperature", text: llm.Ptr(text(func(r *llm.TextCompletionRequest) { r.Temperature = &nan })), want: llm.KindInvalidRequest},

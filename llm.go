@@ -313,6 +313,13 @@ func normalizeError(ctx context.Context, err error, provider, model string, s sc
 		ne.Kind = KindConnection
 	case isEncodeError(err): // a value of the caller's that cannot be sent
 		ne.Kind = KindInvalidRequest
+	case isDecodeError(err): // an answer the translator could not read
+		ne.Kind = KindBadResponse
+	default:
+		// Nothing recognisable: a provider (a third-party one, say) failed
+		// with an error of its own. Never KindUnknown: it is the provider's
+		// failure, retryable like any server error.
+		ne.Kind = KindServer
 	}
 	if ne.Message == "" {
 		ne.Message = err.Error()

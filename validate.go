@@ -202,6 +202,15 @@ func isEncodeError(err error) bool {
 	return errors.As(err, &ut) || errors.As(err, &uv) || errors.As(err, &me)
 }
 
+// isDecodeError reports whether err is a failure to decode a provider's
+// answer: JSON that does not parse or does not fit. (A body that breaks off
+// is a connection error: see httpx.IsConnectionError.)
+func isDecodeError(err error) bool {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &se) || errors.As(err, &te)
+}
+
 func validatePart(p Part) string {
 	switch p.Type {
 	case PartText, PartRefusal:
