@@ -321,6 +321,21 @@ type Usage struct {
 	TotalTokens             int                     `json:"total_tokens"`
 	PromptTokensDetails     PromptTokensDetails     `json:"prompt_tokens_details,omitzero"`
 	CompletionTokensDetails CompletionTokensDetails `json:"completion_tokens_details,omitzero"`
+	// ServerToolUse counts the provider-side tools the model ran (web
+	// searches), which are billed per use; nil when it ran none.
+	ServerToolUse *ServerToolUse `json:"server_tool_use,omitempty"`
+}
+
+// ServerToolUse counts the provider-side tool uses of a call, in the shape
+// Anthropic and LiteLLM report them.
+type ServerToolUse struct {
+	// WebSearchRequests is the number of web searches the model made.
+	WebSearchRequests int `json:"web_search_requests,omitempty"`
+	// WebFetchRequests is the number of pages the model fetched.
+	WebFetchRequests int `json:"web_fetch_requests,omitempty"`
+	// SearchContextSize is the search context size the searches used
+	// ("low", "medium" or "high"), where the price depends on it (OpenAI).
+	SearchContextSize string `json:"search_context_size,omitempty"`
 }
 
 // PromptTokensDetails breaks PromptTokens down. Every count is a part of

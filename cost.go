@@ -65,7 +65,7 @@ func mockCost(cfg *Config, model string, u *Usage) *Cost {
 
 // costUsage converts token counts to the cost package's plain counts.
 func costUsage(u *Usage, serviceTier string) cost.Usage {
-	return cost.Usage{
+	cu := cost.Usage{
 		PromptTokens:       u.PromptTokens,
 		CachedTokens:       u.PromptTokensDetails.CachedTokens,
 		CacheWriteTokens:   u.PromptTokensDetails.CacheCreationTokens,
@@ -78,6 +78,10 @@ func costUsage(u *Usage, serviceTier string) cost.Usage {
 		ImageOutputTokens:  u.CompletionTokensDetails.ImageTokens,
 		ServiceTier:        serviceTier,
 	}
+	if st := u.ServerToolUse; st != nil {
+		cu.WebSearchQueries, cu.WebSearchContext = st.WebSearchRequests, st.SearchContextSize
+	}
+	return cu
 }
 
 // WithPreCallChecks makes calls check the request against the model table

@@ -174,3 +174,21 @@ func TestMockPricing(t *testing.T) {
 	assert.False(t, resp.Meta.Cost.Known)
 	assert.Contains(t, resp.Meta.Cost.Reason, `"openai/no-such-model" is not in the table`)
 }
+
+// TestWebSearchCost: server-side web searches reported in Usage.ServerToolUse
+// are billed at the table's per-search price, on top of the tokens.
+func TestWebSearchCost(t *testing.T) {
+	t.Parallel()
+	u := &llm.Usage{PromptTokens: 1000, CompletionTokens: 100, TotalTokens: 1100,
+		ServerToolUse: &llm.ServerToolUse{WebSearchRequests: 3}}
+	script := llm.WithMockResponse(llm.MockResponse{Content: "hi", Usage: u})
+	want, err := cost.Compute("anthropic/claude-sonnet-4-20250514", cost.Usage{PromptTokens: 1000, CompletionTokens: 100, WebSearchQueries: 3})
+	require.NoError(t, err)
+	require.InDelta(t, 0.03, want.WebSearch, 1e-12) // $10 per 1,000 searches
+
+	resp, err := llm.Completion(t.Context(), userReq("mock/anthropic/claude-sonnet-4-20250514", "hi"), script)
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.InDelta(t, want.WebSearch, resp.Meta.Cost.WebSearch, 1e-12)
+	assert.InDelta(t, want.Total, resp.Meta.Cost.Total, 1e-12)
+}
