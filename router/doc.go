@@ -21,7 +21,7 @@
 // # Choosing a deployment
 //
 // The candidates of a call are the deployments of its group that match its
-// tags (WithTags), whose context window holds its prompt (pre-call check:
+// tags (CallTags), whose context window holds its prompt (pre-call check:
 // Deployment.ContextWindow or WithContextWindowFunc, with the prompt counted
 // by WithTokenCounter), that are not cooling down and not at a limit. Among
 // them the lowest Order tier is used, whatever the strategy: the next tier

@@ -81,7 +81,7 @@ func FuzzInvariants(f *testing.F) {
 		attempts := 0
 		for range 20 {
 			var tr router.Trace
-			resp, err := r.Completion(t.Context(), llm.CompletionRequest{Model: groups[rng.IntN(nGroups)], Messages: []llm.Message{llm.UserText("hi")}}, router.WithTrace(&tr))
+			resp, err := r.Completion(t.Context(), llm.CompletionRequest{Model: groups[rng.IntN(nGroups)], Messages: []llm.Message{llm.UserText("hi")}}, router.CallTrace(&tr))
 			require.LessOrEqual(t, len(tr.Attempts), maxAttempts)
 			seen := map[string]bool{}
 			perGroup := map[string]int{}

@@ -50,7 +50,7 @@ func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, err
 	name := r.resolveGroup(req.Model)
 	g := r.groups[name]
 	if g == nil {
-		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no model group "+req.Model+" in the router")}
+		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no such model group")}
 	}
 	p := planPool.Get().(*plan)
 	p.reqBuf = *req // a copy, so that the caller's request need not escape
@@ -189,11 +189,11 @@ func (w *why) err(group string, now time.Time) error {
 	}
 	switch {
 	case w.matched == 0 && w.window == 0:
-		return unavailable(group, "no_deployment", 0, "no deployment of "+group+" matches the call's tags")
+		return unavailable(group, "no_deployment", 0, "no deployment matches the call's tags")
 	case w.matched == w.window:
-		return unavailable(group, "context_window", 0, "the prompt does not fit the context window of any deployment of "+group)
+		return unavailable(group, "context_window", 0, "the prompt does not fit the context window of any deployment")
 	case w.limited == 0:
-		return unavailable(group, "cooldown", after, "every deployment of "+group+" is cooling down")
+		return unavailable(group, "cooldown", after, "every deployment is cooling down")
 	}
 	code := "rpm_limit"
 	switch w.lastReason {
@@ -204,7 +204,7 @@ func (w *why) err(group string, now time.Time) error {
 	case CoolingDown:
 		code = "cooldown"
 	}
-	return unavailable(group, code, after, "every deployment of "+group+" is cooling down or at its limits")
+	return unavailable(group, code, after, "every deployment is cooling down or at its limits")
 }
 
 func (w *why) wait(v Verdict, at time.Time) {
@@ -339,7 +339,7 @@ func (p *plan) fits(d *dep) bool {
 		return p.tokens <= d.window
 	}
 	if p.countedModel != d.d.Model {
-		p.countedModel, p.counted = d.d.Model, countFor(d.d.Model, p.req)
+		p.countedModel, p.counted = d.d.Model, llm.CountTokens(d.d.Model, p.req).Tokens
 	}
 	return p.counted <= d.window
 }

@@ -43,8 +43,8 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 		retryPolicy: DefaultRetryPolicy, backoff: DefaultBackoff, cooldown: DefaultCooldown,
 		fallbackPolicy: DefaultFallbackPolicy,
 		fallbacks:      map[string][]string{}, cwFallbacks: map[string][]string{}, cpFallbacks: map[string][]string{},
-		aliases: map[string]string{}, price: DefaultPrice, contextWindow: DefaultContextWindow,
-		tokens: EstimateTokens, now: time.Now, lease: DefaultLease,
+		aliases: map[string]string{}, price: defaultPrice, contextWindow: defaultContextWindow,
+		tokens: estimateTokens, now: time.Now, lease: DefaultLease,
 		maxWait: DefaultMaxWait, maxCooldown: DefaultMaxCooldown,
 	}
 	for _, o := range opts {
@@ -100,7 +100,7 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 	check := func(what string, names ...string) error {
 		for _, n := range names {
 			if r.groups[n] == nil {
-				return configError(nil, "%s names unknown model group %q", what, n)
+				return configError(nil, "%s: unknown model group %q", what, n)
 			}
 		}
 		return nil
@@ -151,7 +151,7 @@ func (r *Router) Health(ctx context.Context, group string) ([]Health, error) {
 	if group != "" {
 		g := r.groups[r.resolveGroup(group)]
 		if g == nil {
-			return nil, unavailable(group, "no_deployment", 0, "no model group "+group)
+			return nil, unavailable(group, "no_deployment", 0, "no such model group")
 		}
 		deps = g.deps
 	}
@@ -217,7 +217,7 @@ func readOpts(opts []llm.Option) callOptions {
 
 // Completion routes a chat completion: req.Model names a model group (or an
 // alias). opts are applied to the deployment's call after the deployment's
-// own options; WithTags and WithTrace are read from them. The response's
+// own options; CallTags and CallTrace are read from them. The response's
 // Meta.Deployment names the deployment that served it. When every attempt
 // fails the error is an *Error listing them and wrapping the last error.
 func (r *Router) Completion(ctx context.Context, req llm.CompletionRequest, opts ...llm.Option) (*llm.CompletionResponse, error) {

@@ -76,7 +76,7 @@ func TestRoutesToGroupAndNamesDeployment(t *testing.T) {
 	r, err := router.New([]router.Deployment{dep("g1", a), dep("g2", b)})
 	require.NoError(t, err)
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), req("g2"), router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), req("g2"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "from b", resp.Text())
 	assert.Equal(t, "b", resp.Meta.Deployment)
@@ -161,7 +161,7 @@ func TestStrictOrderUnder429(t *testing.T) {
 		a.mu.Unlock()
 		start := time.Now()
 		var tr router.Trace
-		resp, err := r.Completion(ctx, req("g"), router.WithTrace(&tr))
+		resp, err := r.Completion(ctx, req("g"), router.CallTrace(&tr))
 		require.NoError(t, err)
 		assert.Equal(t, "b", resp.Meta.Deployment)
 		assert.Zero(t, time.Since(start), "no sleep: b could take the retry")
@@ -192,7 +192,7 @@ func TestFailingDeploymentNotRetriedWhileHealthyExists(t *testing.T) {
 		router.WithBackoff(func(int, error) time.Duration { t.Error("backoff although good was healthy"); return 0 }))
 	require.NoError(t, err)
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), req("g"), router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), req("g"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "good", resp.Meta.Deployment)
 	assert.Equal(t, int64(1), bad.calls.Load())
@@ -339,7 +339,7 @@ func TestRetriesBackOffThenFail(t *testing.T) {
 			assert.Equal(t, "a", at.Deployment)
 			assert.Equal(t, llm.KindOverloaded, at.Kind)
 		}
-		assert.Contains(t, err.Error(), "4 attempt(s) failed")
+		assert.Contains(t, err.Error(), "4 attempts failed")
 	})
 }
 
@@ -402,7 +402,7 @@ func TestFallbacksByKind(t *testing.T) {
 				router.WithContentPolicyFallbacks("main", "len"))
 			require.NoError(t, err)
 			var tr router.Trace
-			resp, err := r.Completion(t.Context(), req("main"), router.WithTrace(&tr))
+			resp, err := r.Completion(t.Context(), req("main"), router.CallTrace(&tr))
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, resp.Meta.Deployment)
 			assert.Equal(t, "main", tr.Attempts[0].Deployment)
@@ -428,7 +428,7 @@ func TestDefaultFallback(t *testing.T) {
 	require.NoError(t, err)
 	// a has its own list (b); b has none, so the default applies to it.
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), req("a"), router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), req("a"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "d", resp.Meta.Deployment)
 	require.Len(t, tr.Attempts, 3)
@@ -484,7 +484,7 @@ func TestContextWindowPreCheck(t *testing.T) {
 	require.NoError(t, err)
 	long := llm.CompletionRequest{Model: "small", Messages: []llm.Message{llm.UserText(string(make([]byte, 400)))}}
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), long, router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), long, router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "big", resp.Meta.Deployment)
 	assert.Zero(t, small.calls.Load(), "skipped before the call")
@@ -523,16 +523,16 @@ func TestTags(t *testing.T) {
 	r, err := router.New([]router.Deployment{dep("g", free, tag("free")), dep("g", paid, tag("paid", "premium")), dep("g", def, tag("default"))})
 	require.NoError(t, err)
 	for range 10 {
-		resp, err := r.Completion(t.Context(), req("g"), router.WithTags("premium"))
+		resp, err := r.Completion(t.Context(), req("g"), router.CallTags("premium"))
 		require.NoError(t, err)
 		assert.Equal(t, "paid", resp.Meta.Deployment)
-		resp, err = r.Completion(t.Context(), req("g"), router.WithTags("unknown"))
+		resp, err = r.Completion(t.Context(), req("g"), router.CallTags("unknown"))
 		require.NoError(t, err)
 		assert.Equal(t, "def", resp.Meta.Deployment, "no deployment has the tag: the default ones")
 	}
 	r, err = router.New([]router.Deployment{dep("g", free, tag("free"))})
 	require.NoError(t, err)
-	_, err = r.Completion(t.Context(), req("g"), router.WithTags("paid"))
+	_, err = r.Completion(t.Context(), req("g"), router.CallTags("paid"))
 	assert.ErrorIs(t, err, llm.ErrNotFound)
 }
 
@@ -632,7 +632,7 @@ func TestDeploymentTimeoutIsRetried(t *testing.T) {
 		require.NoError(t, err)
 		start := time.Now()
 		var tr router.Trace
-		resp, err := r.Completion(t.Context(), req("g"), router.WithTrace(&tr))
+		resp, err := r.Completion(t.Context(), req("g"), router.CallTrace(&tr))
 		require.NoError(t, err)
 		assert.Equal(t, "fast", resp.Meta.Deployment)
 		assert.Equal(t, time.Second, time.Since(start))
@@ -647,7 +647,7 @@ func TestAsProvider(t *testing.T) {
 	require.NoError(t, err)
 	cl := llm.NewClient(llm.WithProvider(r.Provider()))
 	var tr router.Trace
-	resp, err := cl.Completion(t.Context(), req("router/g"), router.WithTags("x"), router.WithTrace(&tr))
+	resp, err := cl.Completion(t.Context(), req("router/g"), router.CallTags("x"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "from a", resp.Text())
 	assert.Equal(t, "router", resp.Meta.Provider)
@@ -731,4 +731,34 @@ func TestAsProviderPricesFromResponseModel(t *testing.T) {
 	require.NotNil(t, resp.Meta.Cost)
 	assert.True(t, resp.Meta.Cost.Known, "priced as gpt-4o, the model the response names")
 	assert.Positive(t, resp.Meta.Cost.Total)
+}
+
+// The error of a failed call prints each piece of information once, one
+// prefix per layer: the router's group and attempts, then the last error as
+// its own layer prints it (a router-made error without repeating the
+// router).
+func TestErrorString(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := &script{name: "a", always: &llm.Error{Kind: llm.KindServer, StatusCode: 500, Message: "boom"}}
+		b := &script{name: "b", always: &llm.Error{Kind: llm.KindOverloaded, StatusCode: 529, Message: "busy"}}
+		r, err := router.New([]router.Deployment{dep("g", a), dep("g", b, order(1))},
+			router.WithRetries(1), router.WithBackoff(noWait), router.WithCooldown(router.CooldownAfter(0, time.Minute)))
+		require.NoError(t, err)
+		_, err = r.Completion(t.Context(), req("g"))
+		require.Error(t, err)
+		assert.Equal(t, `router: group "g": 2 attempts failed [a: server; b: overloaded]: llm: mock/b: overloaded (529): busy`, err.Error())
+
+		_, err = r.Completion(t.Context(), req("g"))
+		assert.Equal(t, `router: group "g": 1 attempt failed [g: rate limit]: rate limit (cooldown): every deployment is cooling down (retry after 1m0s)`, err.Error())
+		var le *llm.Error
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, `llm: router/g: rate limit (cooldown): every deployment is cooling down (retry after 1m0s)`, le.Error())
+
+		_, err = r.Completion(t.Context(), req("nope"))
+		assert.Equal(t, `router: group "nope": not found (no_deployment): no such model group`, err.Error())
+
+		_, err = router.New([]router.Deployment{{Group: "g", Model: "mock/x"}}, router.WithFallbacks("g", "h"))
+		assert.Equal(t, `llm: router: invalid request: fallbacks of g: unknown model group "h"`, err.Error())
+	})
 }

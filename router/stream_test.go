@@ -31,7 +31,7 @@ func TestStreamFailsOverBeforeFirstChunk(t *testing.T) {
 	var text strings.Builder
 	var tr router.Trace
 	n := 0
-	for chunk, err := range r.CompletionStream(t.Context(), req("g"), router.WithTrace(&tr)) {
+	for chunk, err := range r.CompletionStream(t.Context(), req("g"), router.CallTrace(&tr)) {
 		require.NoError(t, err)
 		require.NotNil(t, chunk.Meta)
 		assert.Equal(t, "b", chunk.Meta.Deployment)
@@ -92,7 +92,7 @@ func TestStreamTimeoutBeforeFirstChunk(t *testing.T) {
 		require.NoError(t, err)
 		start := time.Now()
 		var tr router.Trace
-		final, err := llm.Collect(r.CompletionStream(t.Context(), req("g"), router.WithTrace(&tr)))
+		final, err := llm.Collect(r.CompletionStream(t.Context(), req("g"), router.CallTrace(&tr)))
 		require.NoError(t, err)
 		assert.Equal(t, "quick", final.Text())
 		assert.Equal(t, time.Second, time.Since(start))
