@@ -374,9 +374,9 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 	now := c.now()
 	sctx := detach(ctx)
 	counts := CountsAsFailure(err) && ctx.Err() == nil
-	fails, _ := c.state.Release(sctx, Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Neutral: !counts, Probe: g.Probe, Now: now})
+	minute, _ := c.state.Release(sctx, Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Neutral: !counts, Probe: g.Probe, Now: now})
 	if counts {
-		cd := c.cooldown(err, fails)
+		cd := c.cooldown(err, minute)
 		if g.Probe && cd <= 0 {
 			// A failed probe always cools the deployment down again.
 			cd = DefaultCooldownTime

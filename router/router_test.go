@@ -234,31 +234,47 @@ func TestCooldownAfterAllowedFailsThenRecovery(t *testing.T) {
 	})
 }
 
-func TestImmediateCooldownKinds(t *testing.T) {
+// The default policy is LiteLLM's: at once on 429, 401, 403 and 404,
+// otherwise on a failure rate above 50% once the minute has 5 requests;
+// the count rule is an option.
+func TestCooldownPolicies(t *testing.T) {
 	t.Parallel()
+	ra := &llm.Error{Kind: llm.KindRateLimit, StatusCode: 429, RetryAfter: 42 * time.Second}
+	countRule := router.CooldownAfter(router.DefaultAllowedFails, router.DefaultCooldownTime)
 	tests := []struct {
-		err  error
-		cool bool
+		name   string
+		policy router.CooldownPolicy
+		err    error
+		minute router.Outcomes
+		want   time.Duration
 	}{
-		{statusErr(llm.KindRateLimit, 429), true},
-		{statusErr(llm.KindAuthentication, 401), true},
-		{statusErr(llm.KindNotFound, 404), true},
-		{statusErr(llm.KindTimeout, 408), true},
-		{kindErr(llm.KindRateLimit), true},
-		{statusErr(llm.KindServer, 500), false},
-		{statusErr(llm.KindInvalidRequest, 400), false},
-		{kindErr(llm.KindContentPolicy), false},
-		{kindErr(llm.KindContextWindowExceeded), false},
+		{"429", router.DefaultCooldown, statusErr(llm.KindRateLimit, 429), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"429 Retry-After", router.DefaultCooldown, ra, router.Outcomes{Failures: 1}, 42 * time.Second},
+		{"401", router.DefaultCooldown, statusErr(llm.KindAuthentication, 401), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"403", router.DefaultCooldown, statusErr(llm.KindPermissionDenied, 403), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"404", router.DefaultCooldown, statusErr(llm.KindNotFound, 404), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"rate limit kind", router.DefaultCooldown, kindErr(llm.KindRateLimit), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"permission kind", router.DefaultCooldown, kindErr(llm.KindPermissionDenied), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"408 is rate based", router.DefaultCooldown, statusErr(llm.KindTimeout, 408), router.Outcomes{Failures: 1}, 0},
+		{"500 alone", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Failures: 1}, 0},
+		{"500, 4 of 4 below the minimum", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Failures: 4}, 0},
+		{"500, 3 of 5", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 2, Failures: 3}, router.DefaultCooldownTime},
+		{"500, 3 of 6 is not above half", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 3, Failures: 3}, 0},
+		{"500, 25 of 100", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 75, Failures: 25}, 0},
+		{"500, 51 of 100", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 49, Failures: 51}, router.DefaultCooldownTime},
+		{"400 never", router.DefaultCooldown, statusErr(llm.KindInvalidRequest, 400), router.Outcomes{Failures: 9}, 0},
+		{"content policy never", router.DefaultCooldown, kindErr(llm.KindContentPolicy), router.Outcomes{Failures: 9}, 0},
+		{"context window never", router.DefaultCooldown, kindErr(llm.KindContextWindowExceeded), router.Outcomes{Failures: 9}, 0},
+		{"count rule, 3 fails", countRule, statusErr(llm.KindServer, 500), router.Outcomes{Failures: 3}, 0},
+		{"count rule, 4 fails of 100", countRule, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 96, Failures: 4}, router.DefaultCooldownTime},
+		{"count rule, 401", countRule, statusErr(llm.KindAuthentication, 401), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
 	}
 	for _, tt := range tests {
-		t.Run(tt.err.Error(), func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := router.DefaultCooldown(tt.err, 1) > 0
-			assert.Equal(t, tt.cool, got)
+			assert.Equal(t, tt.want, tt.policy(tt.err, tt.minute))
 		})
 	}
-	assert.Zero(t, router.DefaultCooldown(kindErr(llm.KindServer), router.DefaultAllowedFails))
-	assert.Equal(t, router.DefaultCooldownTime, router.DefaultCooldown(kindErr(llm.KindServer), router.DefaultAllowedFails+1))
 }
 
 func TestRecoolingKeepsLaterDeadline(t *testing.T) {
@@ -324,7 +340,7 @@ func TestRetriesBackOffThenFail(t *testing.T) {
 		a := &script{name: "a", always: kindErr(llm.KindOverloaded)}
 		var waits []int
 		r, err := router.New([]router.Deployment{dep("g", a)}, router.WithRetries(3),
-			router.WithCooldown(func(error, int) time.Duration { return 0 }),
+			router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 			router.WithBackoff(func(n int, _ error) time.Duration { waits = append(waits, n); return time.Duration(n) * time.Second }))
 		require.NoError(t, err)
 		start := time.Now()
@@ -349,7 +365,7 @@ func TestCancelDuringBackoffReturnsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := &script{name: "a", always: kindErr(llm.KindServer)}
 		r, err := router.New([]router.Deployment{dep("g", a)},
-			router.WithCooldown(func(error, int) time.Duration { return 0 }),
+			router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 			router.WithBackoff(func(int, error) time.Duration { return 5 * time.Second }))
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -441,7 +457,7 @@ func TestCyclicFallbacksAreBounded(t *testing.T) {
 	t.Parallel()
 	a, b, c := &script{name: "a", always: kindErr(llm.KindServer)}, &script{name: "b", always: kindErr(llm.KindServer)}, &script{name: "c", always: kindErr(llm.KindServer)}
 	r, err := router.New([]router.Deployment{dep("a", a), dep("b", b), dep("c", c)}, router.WithBackoff(noWait),
-		router.WithCooldown(func(error, int) time.Duration { return 0 }),
+		router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 		router.WithFallbacks("a", "b", "c"), router.WithFallbacks("b", "a", "c"), router.WithFallbacks("c", "a", "b"),
 		router.WithDefaultFallbacks("a"))
 	require.NoError(t, err)
@@ -454,7 +470,7 @@ func TestCyclicFallbacksAreBounded(t *testing.T) {
 	assert.Equal(t, int64(3), c.calls.Load())
 
 	r, err = router.New([]router.Deployment{dep("a", a), dep("b", b), dep("c", c)}, router.WithBackoff(noWait),
-		router.WithCooldown(func(error, int) time.Duration { return 0 }),
+		router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 		router.WithFallbacks("a", "b", "c"), router.WithFallbacks("b", "a", "c"), router.WithMaxAttempts(4))
 	require.NoError(t, err)
 	_, err = r.Completion(t.Context(), req("a"))
@@ -704,7 +720,7 @@ func TestBackoffPastDeadlineFailsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := &script{name: "a", always: kindErr(llm.KindServer)}
 		r, err := router.New([]router.Deployment{dep("g", a)},
-			router.WithCooldown(func(error, int) time.Duration { return 0 }),
+			router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 			router.WithBackoff(func(int, error) time.Duration { return 5 * time.Second }))
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)

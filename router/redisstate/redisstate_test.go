@@ -118,7 +118,15 @@ func TestConformance(t *testing.T) {
 	statetest.Run(t, func(t *testing.T) router.State { return redisstate.New(rdb, redisstate.WithPrefix(prefix(t))) })
 }
 
+// The high-traffic cooldown scenarios of issue 20, on Redis.
+func TestCooldownScenarios(t *testing.T) {
+	t.Parallel()
+	rdb := client(t)
+	statetest.Cooldowns(t, func(t *testing.T) router.State { return redisstate.New(rdb, redisstate.WithPrefix(prefix(t))) })
+}
+
 // Two instances, each with its own client and State, sharing one Redis.
+
 func TestSharedBetweenInstances(t *testing.T) {
 	t.Parallel()
 	p := prefix(t)
