@@ -30,6 +30,7 @@ type plan struct {
 	queue    []string
 	visited  []string
 	lastErr  error
+	realErr  error // the last error of a deployment (not a synthetic one)
 	retryAt  time.Time
 	attempts []Attempt
 	stop     error // set when the call must end (caller's context done)
@@ -389,7 +390,7 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 		}
 	}
 	p.attempts = append(p.attempts, Attempt{Group: d.d.Group, Deployment: d.d.ID, Kind: llm.KindOf(err), Err: err, Latency: latency})
-	p.lastErr = err
+	p.lastErr, p.realErr = err, err
 	p.retryAt = time.Time{}
 	if ctx.Err() != nil {
 		p.stop = err
@@ -428,10 +429,17 @@ func (p *plan) groupFailed(err error) {
 	p.group = nil
 }
 
-// final is the error that ends the call.
+// final is the error that ends the call. A call that tried deployments
+// ends with the last real error, even when every deployment was cooling
+// down or at a limit by the end (its own failures may have cooled them):
+// the synthetic "unavailable" error is for a call that never reached a
+// deployment.
 func (p *plan) final(err error) error {
 	if err == nil {
 		err = p.lastErr
+	}
+	if err == p.lastErr && p.realErr != nil && err != p.realErr {
+		err = p.realErr
 	}
 	if k := llm.KindOf(err); (k == llm.KindCanceled || k == llm.KindTimeout) && !isLLMError(err) {
 		// The caller's context ended between attempts.

@@ -207,10 +207,11 @@ func (p *patterned) respond(context.Context, *llm.CompletionRequest) llm.MockRes
 //
 //   - all healthy at 25% errors (every 4th call of each fails with a 500):
 //     none cools down, and one call in 100 fails (a, b and c all failed
-//     it); under the count rule (3 allowed fails) all three cool down and
-//     most calls are refused;
+//     it); under the count rule (3 allowed fails) all three cool down one
+//     after the other, and 64 calls fail, 63 of them refused;
 //   - one bad deployment (every call a 500): it alone cools down, after 5
-//     calls (4 under the count rule), and no call fails;
+//     calls, and no call fails; under the count rule the healthy b cools
+//     down too;
 //   - one deployment at 60% errors: it alone cools down, at its 6th call;
 //   - one rate-limited deployment (every call a 429): it alone cools down,
 //     at its first 429.
@@ -237,7 +238,7 @@ func Cooldowns(t *testing.T, newState func(t *testing.T) router.State) {
 		wantCallsA  int64 // calls that reached a
 	}{
 		{"all healthy at 25% errors", nil, [3]dep{healthy, healthy, healthy}, nil, 1, 0, 100},
-		{"all healthy at 25% errors, count rule", countRule, [3]dep{healthy, healthy, healthy}, []string{"a", "b", "c"}, 64, 64, 16},
+		{"all healthy at 25% errors, count rule", countRule, [3]dep{healthy, healthy, healthy}, []string{"a", "b", "c"}, 64, 63, 16},
 		{"one bad deployment", nil, [3]dep{{always, server}, healthy, {}}, []string{"a"}, 0, 0, router.DefaultMinRequests},
 		{"one bad deployment, count rule", countRule, [3]dep{{always, server}, healthy, {}}, []string{"a", "b"}, 0, 0, router.DefaultAllowedFails + 1},
 		{"one at 60% errors", nil, [3]dep{{sixtyPct, server}, healthy, {}}, []string{"a"}, 0, 0, 6},
