@@ -27,6 +27,7 @@ type plan struct {
 	group    *group
 	tries    int    // failed attempts in the current group
 	tried    []*dep // deployments that failed in the current group
+	skip     []*dep // deployments of the current group not to try again (their key failed)
 	queue    []string
 	visited  []string
 	lastErr  error
@@ -43,6 +44,7 @@ type plan struct {
 	statBuf  [scratch]Stats
 	candBuf  [scratch]Candidate
 	triedBuf [4]*dep
+	skipBuf  [2]*dep
 	attBuf   [4]Attempt
 	visBuf   [4]string
 }
@@ -57,6 +59,7 @@ func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, err
 	p.reqBuf = *req // a copy, so that the caller's request need not escape
 	p.r, p.req, p.co, p.asked, p.group = r, &p.reqBuf, co, req.Model, g
 	p.tried = p.triedBuf[:0]
+	p.skip = p.skipBuf[:0]
 	p.attempts = p.attBuf[:0]
 	p.visited = append(p.visBuf[:0], name)
 	p.tokens = r.cfg.tokens(p.req)
@@ -96,7 +99,7 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 			}
 			p.group = p.r.groups[p.queue[0]]
 			p.queue = p.queue[1:]
-			p.tries, p.tried = 0, p.tried[:0]
+			p.tries, p.tried, p.skip = 0, p.tried[:0], p.skip[:0]
 		}
 		if len(p.attempts) >= c.maxAttempts {
 			return nil, Grant{}, p.final(p.lastErr)
@@ -251,7 +254,7 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 				w.window++
 				continue
 			}
-			if acquire && slices.Contains(p.tried, d) {
+			if acquire && slices.Contains(p.tried, d) || slices.Contains(p.skip, d) {
 				continue
 			}
 			deps = append(deps, d)
@@ -396,12 +399,35 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 		p.stop = err
 		return
 	}
+	if failsOver(err) {
+		// The deployment's own key or permission failed: the next
+		// deployment of the group may serve (deployments carry their own
+		// keys); this one is not tried again in this call.
+		p.tried = slices.DeleteFunc(p.tried, func(x *dep) bool { return x == d })
+		p.skip = append(p.skip, d)
+		if len(p.skip)+len(p.tried) < len(p.group.deps) {
+			return
+		}
+		p.groupFailed(err)
+		return
+	}
 	if c.retryPolicy(err) && p.tries < c.retries {
 		p.tries++
 		p.tried = append(p.tried, d)
 		return
 	}
 	p.groupFailed(err)
+}
+
+// failsOver reports whether err is a deployment's own authentication or
+// permission failure: the call moves on to another deployment of the
+// group, without retrying this one (which the failure cools down).
+func failsOver(err error) bool {
+	switch llm.KindOf(err) {
+	case llm.KindAuthentication, llm.KindPermissionDenied:
+		return true
+	}
+	return false
 }
 
 // groupFailed moves on to the fallbacks that err calls for.

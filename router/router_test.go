@@ -381,7 +381,7 @@ func TestCancelDuringBackoffReturnsAtOnce(t *testing.T) {
 
 func TestNoRetryOnNonRetryableKinds(t *testing.T) {
 	t.Parallel()
-	for _, k := range []llm.Kind{llm.KindAuthentication, llm.KindInvalidRequest, llm.KindContentPolicy, llm.KindContextWindowExceeded} {
+	for _, k := range []llm.Kind{llm.KindInvalidRequest, llm.KindContentPolicy, llm.KindContextWindowExceeded} {
 		t.Run(k.String(), func(t *testing.T) {
 			t.Parallel()
 			a, b := &script{name: "a", always: kindErr(k)}, &script{name: "b", always: kindErr(k)}

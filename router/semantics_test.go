@@ -43,3 +43,49 @@ func TestRealErrorWhenOwnFailuresCoolTheGroup(t *testing.T) {
 		assert.Equal(t, time.Now().Add(time.Minute), re.RetryAt)
 	})
 }
+
+// A revoked key (401) or a missing permission (403) cools that deployment
+// down and the call moves on to the next deployment of the group at once,
+// without retrying the same one, also with retries off.
+func TestAuthErrorsFailOverToNextDeployment(t *testing.T) {
+	t.Parallel()
+	for _, e := range []*llm.Error{
+		{Kind: llm.KindAuthentication, StatusCode: 401, Message: "invalid api key"},
+		{Kind: llm.KindPermissionDenied, StatusCode: 403, Message: "no access to model"},
+	} {
+		t.Run(e.Kind.String(), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				bad, good := &script{name: "bad", always: e}, &script{name: "good"}
+				r, err := router.New([]router.Deployment{dep("g", bad), dep("g", good, order(1))}, router.WithRetries(0))
+				require.NoError(t, err)
+				var tr router.Trace
+				start := time.Now()
+				resp, err := r.Completion(t.Context(), req("g"), router.CallTrace(&tr))
+				require.NoError(t, err)
+				assert.Equal(t, "good", resp.Meta.Deployment)
+				assert.Zero(t, time.Since(start), "no wait")
+				require.Len(t, tr.Attempts, 2)
+				assert.Equal(t, e.Kind, tr.Attempts[0].Kind)
+				h, err := r.Health(t.Context(), "g")
+				require.NoError(t, err)
+				assert.True(t, h[0].CoolingDown, "the deployment with the bad key cools down")
+				for range 3 {
+					resp, err := r.Completion(t.Context(), req("g"))
+					require.NoError(t, err)
+					assert.Equal(t, "good", resp.Meta.Deployment)
+				}
+				assert.Equal(t, int64(1), bad.calls.Load(), "never retried")
+
+				// A group whose only deployment is revoked fails with the
+				// real error after one attempt.
+				only, fb := &script{name: "only", always: e}, &script{name: "fb"}
+				r, err = router.New([]router.Deployment{dep("solo", only), dep("fb", fb)})
+				require.NoError(t, err)
+				_, err = r.Completion(t.Context(), req("solo"))
+				assert.ErrorIs(t, err, e.Kind.Sentinel())
+				assert.Equal(t, int64(1), only.calls.Load(), "no retry on the same deployment")
+			})
+		})
+	}
+}
