@@ -125,6 +125,12 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 					delay = max(delay, why2.retryAt.Sub(now))
 					p.retryAt = why2.retryAt
 				}
+				if delay > 0 && (!why2.available || llm.KindOf(p.lastErr) == llm.KindRateLimit) && p.fallbackReady(ctx, now, p.lastErr) {
+					// Waiting for a rate limit or a cooldown while a
+					// fallback can serve now: go there now.
+					p.groupFailed(p.lastErr)
+					continue
+				}
 				if !p.canWait(ctx, delay) {
 					// The wait does not fit the deadline or the cap:
 					// the group fails now with the error that asked
@@ -146,7 +152,7 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 			if !why.retryAt.IsZero() {
 				wait = why.retryAt.Sub(now)
 			}
-			if p.canWait(ctx, wait) {
+			if p.canWait(ctx, wait) && !p.fallbackReady(ctx, now, why.err(p.group.name, now)) {
 				if err := sleep(ctx, wait); err != nil {
 					return nil, Grant{}, p.final(err)
 				}
@@ -430,8 +436,9 @@ func failsOver(err error) bool {
 	return false
 }
 
-// groupFailed moves on to the fallbacks that err calls for.
-func (p *plan) groupFailed(err error) {
+// fallbackList returns the fallbacks that err calls for when the current
+// group fails.
+func (p *plan) fallbackList(err error) []string {
 	c := &p.r.cfg
 	name := p.group.name
 	var list []string
@@ -446,7 +453,31 @@ func (p *plan) groupFailed(err error) {
 	case ContentPolicyFallback:
 		list = c.cpFallbacks[name]
 	}
-	for _, f := range list {
+	return list
+}
+
+// fallbackReady reports whether a fallback group that err calls for, not
+// tried yet in this call, has a deployment available now.
+func (p *plan) fallbackReady(ctx context.Context, now time.Time, err error) bool {
+	cur := p.group
+	defer func() { p.group = cur }()
+	for _, f := range p.fallbackList(err) {
+		if slices.Contains(p.visited, f) {
+			continue
+		}
+		if p.group = p.r.groups[f]; p.group == nil {
+			continue
+		}
+		if _, _, w, err := p.pick(ctx, now, false); err == nil && w.available {
+			return true
+		}
+	}
+	return false
+}
+
+// groupFailed moves on to the fallbacks that err calls for.
+func (p *plan) groupFailed(err error) {
+	for _, f := range p.fallbackList(err) {
 		if !slices.Contains(p.visited, f) {
 			p.visited = append(p.visited, f)
 			p.queue = append(p.queue, f)

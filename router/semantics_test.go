@@ -89,3 +89,59 @@ func TestAuthErrorsFailOverToNextDeployment(t *testing.T) {
 		})
 	}
 }
+
+// A rate limit whose retry would have to wait goes to a fallback group that
+// can serve now, at once; it waits only when no fallback can serve.
+func TestRateLimitGoesToReadyFallbackAtOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		limited := func() *llm.Error {
+			return &llm.Error{Kind: llm.KindRateLimit, StatusCode: 429, RetryAfter: 5 * time.Second}
+		}
+		main, fb := &script{name: "main", fail: []error{limited()}}, &script{name: "fb"}
+		r, err := router.New([]router.Deployment{dep("main", main), dep("fb", fb)}, router.WithFallbacks("main", "fb"))
+		require.NoError(t, err)
+		start := time.Now()
+		resp, err := r.Completion(t.Context(), req("main"))
+		require.NoError(t, err)
+		assert.Equal(t, "fb", resp.Meta.Deployment)
+		assert.Zero(t, time.Since(start), "the fallback could serve now")
+		assert.Equal(t, int64(1), main.calls.Load())
+
+		// The fallback cooling down too: wait for the Retry-After.
+		main.mu.Lock()
+		main.fail = []error{limited()}
+		main.mu.Unlock()
+		time.Sleep(5 * time.Second)
+		require.NoError(t, r.Cooldown(t.Context(), "fb", time.Now().Add(time.Hour)))
+		start = time.Now()
+		resp, err = r.Completion(t.Context(), req("main"))
+		require.NoError(t, err)
+		assert.Equal(t, "main", resp.Meta.Deployment)
+		assert.Equal(t, 5*time.Second, time.Since(start), "nothing else could serve: Retry-After honoured")
+	})
+}
+
+// With WithWaitForCooldown, a call waits for a cooling group only when no
+// fallback can serve now.
+func TestWaitForCooldownPrefersReadyFallback(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		main, fb := &script{name: "main"}, &script{name: "fb"}
+		r, err := router.New([]router.Deployment{dep("main", main), dep("fb", fb)},
+			router.WithFallbacks("main", "fb"), router.WithWaitForCooldown())
+		require.NoError(t, err)
+		require.NoError(t, r.Cooldown(t.Context(), "main", time.Now().Add(5*time.Second)))
+		start := time.Now()
+		resp, err := r.Completion(t.Context(), req("main"))
+		require.NoError(t, err)
+		assert.Equal(t, "fb", resp.Meta.Deployment)
+		assert.Zero(t, time.Since(start))
+
+		require.NoError(t, r.Cooldown(t.Context(), "fb", time.Now().Add(time.Hour)))
+		resp, err = r.Completion(t.Context(), req("main"))
+		require.NoError(t, err)
+		assert.Equal(t, "main", resp.Meta.Deployment)
+		assert.Equal(t, 5*time.Second, time.Since(start), "waited for main: nothing else could serve")
+	})
+}
