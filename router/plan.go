@@ -441,19 +441,25 @@ func failsOver(err error) bool {
 func (p *plan) fallbackList(err error) []string {
 	c := &p.r.cfg
 	name := p.group.name
-	var list []string
-	switch c.fallbackPolicy(err) {
-	case GenericFallback:
-		var ok bool
-		if list, ok = c.fallbacks[name]; !ok {
-			list = c.defaultFallback
-		}
+	kind := c.fallbackPolicy(err)
+	switch kind {
 	case ContextWindowFallback:
-		list = c.cwFallbacks[name]
+		return c.cwFallbacks[name]
 	case ContentPolicyFallback:
-		list = c.cpFallbacks[name]
+		// Without content-policy fallbacks of its own, the group's
+		// generic fallbacks apply, then the default ones (as LiteLLM).
+		if list, ok := c.cpFallbacks[name]; ok {
+			return list
+		}
+		kind = GenericFallback
 	}
-	return list
+	if kind != GenericFallback {
+		return nil
+	}
+	if list, ok := c.fallbacks[name]; ok {
+		return list
+	}
+	return c.defaultFallback
 }
 
 // fallbackReady reports whether a fallback group that err calls for, not

@@ -183,7 +183,7 @@ const (
 	NoFallback            FallbackKind = iota // the error is not worth a fallback
 	GenericFallback                           // Fallbacks, then DefaultFallbacks
 	ContextWindowFallback                     // ContextWindowFallbacks
-	ContentPolicyFallback                     // ContentPolicyFallbacks
+	ContentPolicyFallback                     // ContentPolicyFallbacks, else as GenericFallback
 )
 
 // FallbackPolicy decides which fallbacks, if any, an error calls for once a

@@ -145,3 +145,32 @@ func TestWaitForCooldownPrefersReadyFallback(t *testing.T) {
 		assert.Equal(t, 5*time.Second, time.Since(start), "waited for main: nothing else could serve")
 	})
 }
+
+// A content-policy error uses the group's content-policy fallbacks; a group
+// without them falls through to its generic fallbacks, then the default
+// ones.
+func TestContentPolicyFallsThroughToGenericThenDefault(t *testing.T) {
+	t.Parallel()
+	cp := &llm.Error{Kind: llm.KindContentPolicy, StatusCode: 400, Message: "flagged"}
+	tests := []struct {
+		name string
+		opts []router.Option
+		want string
+	}{
+		{"content-policy fallbacks", []router.Option{router.WithContentPolicyFallbacks("main", "lenient"), router.WithFallbacks("main", "gen"), router.WithDefaultFallbacks("def")}, "lenient"},
+		{"generic fallbacks", []router.Option{router.WithFallbacks("main", "gen"), router.WithDefaultFallbacks("def")}, "gen"},
+		{"default fallbacks", []router.Option{router.WithDefaultFallbacks("def")}, "def"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			main := &script{name: "main", always: cp}
+			deps := []router.Deployment{dep("main", main), dep("lenient", &script{name: "lenient"}), dep("gen", &script{name: "gen"}), dep("def", &script{name: "def"})}
+			r, err := router.New(deps, tt.opts...)
+			require.NoError(t, err)
+			resp, err := r.Completion(t.Context(), req("main"))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, resp.Meta.Deployment)
+		})
+	}
+}
