@@ -250,6 +250,9 @@ func (r *Router) complete(ctx context.Context, req *llm.CompletionRequest, opts 
 		}
 		req.Model = model
 		lat := time.Since(start)
+		if err == nil && p.filters() && responseFiltered(resp) {
+			err = contentFiltered(p, d)
+		}
 		if err == nil {
 			p.succeed(ctx, d, g, lat, resp.Usage)
 			resp.Meta.Deployment = d.d.ID
@@ -283,4 +286,27 @@ func (d *dep) customCost(u *llm.Usage) *llm.Cost {
 		CompletionTokens: u.CompletionTokens, ReasoningTokens: u.CompletionTokensDetails.ReasoningTokens,
 	})
 	return &c
+}
+
+// filters reports whether a filtered answer (finish reason content_filter)
+// is a content-policy failure in the current group: when the group has
+// content-policy fallbacks.
+func (p *plan) filters() bool {
+	return len(p.r.cfg.cpFallbacks[p.group.name]) > 0
+}
+
+func responseFiltered(resp *llm.CompletionResponse) bool {
+	for i := range resp.Choices {
+		if resp.Choices[i].FinishReason == llm.FinishContentFilter {
+			return true
+		}
+	}
+	return false
+}
+
+// contentFiltered is the error of an answer that finished with
+// content_filter in a group with content-policy fallbacks.
+func contentFiltered(p *plan, d *dep) error {
+	return &llm.Error{Kind: llm.KindContentPolicy, Provider: "router", Model: p.group.name, Code: llm.FinishContentFilter,
+		Message: "deployment " + d.d.ID + " answered with finish reason content_filter"}
 }

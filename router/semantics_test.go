@@ -1,6 +1,8 @@
 package router_test
 
 import (
+	"context"
+	"iter"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -172,5 +174,83 @@ func TestContentPolicyFallsThroughToGenericThenDefault(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, resp.Meta.Deployment)
 		})
+	}
+}
+
+// A response that finishes with content_filter is a content-policy failure
+// when the group has content-policy fallbacks: the fallback answers, for
+// Completion and for streams (the filter shows before any chunk with
+// content); without such fallbacks the filtered response is returned.
+func TestContentFilterFinishUsesContentPolicyFallback(t *testing.T) {
+	t.Parallel()
+	filtered := func(context.Context, *llm.CompletionRequest) llm.MockResponse {
+		return llm.MockResponse{Content: "[filtered]", FinishReason: llm.FinishContentFilter}
+	}
+	build := func(t *testing.T, opts ...router.Option) *router.Router {
+		r, err := router.New([]router.Deployment{
+			{ID: "main", Group: "main", Model: "mock/main", Options: []llm.Option{llm.WithMockResponder(filtered)}},
+			dep("lenient", &script{name: "lenient"}),
+		}, opts...)
+		require.NoError(t, err)
+		return r
+	}
+	t.Run("completion", func(t *testing.T) {
+		t.Parallel()
+		r := build(t, router.WithContentPolicyFallbacks("main", "lenient"))
+		var tr router.Trace
+		resp, err := r.Completion(t.Context(), req("main"), router.CallTrace(&tr))
+		require.NoError(t, err)
+		assert.Equal(t, "lenient", resp.Meta.Deployment)
+		assert.Equal(t, "from lenient", resp.Text())
+		require.Len(t, tr.Attempts, 2)
+		assert.Equal(t, llm.KindContentPolicy, tr.Attempts[0].Kind)
+		h, err := r.Health(t.Context(), "main")
+		require.NoError(t, err)
+		assert.Zero(t, h[0].Fails, "a filtered answer is not the deployment's failure")
+		assert.False(t, h[0].CoolingDown)
+	})
+	t.Run("stream", func(t *testing.T) {
+		t.Parallel()
+		// A provider whose stream is filtered from the start: a role
+		// chunk, then the finish reason content_filter.
+		cl := llm.NewClient(llm.WithProvider(filterStreamer{}))
+		r, err := router.New([]router.Deployment{
+			{ID: "main", Group: "main", Model: "filtering/x"},
+			dep("lenient", &script{name: "lenient"}),
+		}, router.WithClient(cl), router.WithContentPolicyFallbacks("main", "lenient"))
+		require.NoError(t, err)
+		var deployments []string
+		var text string
+		for chunk, err := range r.CompletionStream(t.Context(), req("main")) {
+			require.NoError(t, err)
+			deployments = append(deployments, chunk.Meta.Deployment)
+			if len(chunk.Choices) > 0 {
+				text += chunk.Choices[0].Delta.Content
+			}
+		}
+		assert.Equal(t, "from lenient", text)
+		assert.NotContains(t, deployments, "main", "no chunk of the filtered answer reached the caller")
+	})
+	t.Run("no content-policy fallbacks", func(t *testing.T) {
+		t.Parallel()
+		r := build(t, router.WithFallbacks("main", "lenient"))
+		resp, err := r.Completion(t.Context(), req("main"))
+		require.NoError(t, err)
+		assert.Equal(t, "main", resp.Meta.Deployment)
+		assert.Equal(t, llm.FinishContentFilter, resp.Choices[0].FinishReason)
+	})
+}
+
+type filterStreamer struct{}
+
+func (filterStreamer) Name() string { return "filtering" }
+
+func (filterStreamer) CompletionStream(context.Context, *llm.CompletionRequest, *llm.Config) iter.Seq2[*llm.Chunk, error] {
+	return func(yield func(*llm.Chunk, error) bool) {
+		meta := &llm.Meta{Provider: "filtering"}
+		if !yield(&llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Role: llm.RoleAssistant}}}, Meta: meta}, nil) {
+			return
+		}
+		yield(&llm.Chunk{Choices: []llm.ChunkChoice{{FinishReason: llm.FinishContentFilter}}, Meta: meta}, nil)
 	}
 }

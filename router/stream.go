@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"iter"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,14 @@ func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, st
 	}
 	var ttft time.Duration
 	first := true
+	yielded := false
+	// With content-policy fallbacks, chunks without content (the role
+	// chunk) are held back until one with content comes, so that an
+	// answer filtered from the start (finish reason content_filter) can
+	// still go to the fallback. Held chunks are copies: a provider may
+	// reuse its chunk.
+	filters := p.filters()
+	var held []*llm.Chunk
 	var usage *llm.Usage
 	for chunk, cerr := range start(actx, *req, r.deploymentOptions(d, opts)...) {
 		if cerr != nil {
@@ -96,6 +105,26 @@ func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, st
 				chunk.Meta.Cost = c
 			}
 		}
+		if filters && !yielded {
+			if chunkFiltered(chunk) {
+				err = contentFiltered(p, d)
+				break
+			}
+			if !hasPayload(chunk) {
+				cp := *chunk
+				cp.Choices = slices.Clone(chunk.Choices)
+				held = append(held, &cp)
+				continue
+			}
+			for _, h := range held {
+				if !yield(h, nil) {
+					p.succeed(ctx, d, g, ttft, usage)
+					return true, nil
+				}
+			}
+			held = nil
+		}
+		yielded = true
 		if !yield(chunk, nil) {
 			p.succeed(ctx, d, g, ttft, usage)
 			return true, nil
@@ -108,14 +137,47 @@ func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, st
 		err = streamTimeout(d)
 	}
 	if err == nil {
+		for _, h := range held {
+			if !yield(h, nil) {
+				break
+			}
+		}
 		p.succeed(ctx, d, g, ttft, usage)
 		return true, nil
 	}
 	p.fail(ctx, d, g, err, time.Since(t0))
-	if !first {
+	if yielded {
 		return true, p.final(err)
 	}
 	return false, nil
+}
+
+// chunkFiltered reports whether a choice of chunk finished with
+// content_filter.
+func chunkFiltered(c *llm.Chunk) bool {
+	for i := range c.Choices {
+		if c.Choices[i].FinishReason == llm.FinishContentFilter {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPayload reports whether chunk carries more than a role: content of
+// any sort, a finish reason or the usage.
+func hasPayload(c *llm.Chunk) bool {
+	if c.Usage != nil {
+		return true
+	}
+	for i := range c.Choices {
+		ch := &c.Choices[i]
+		d := &ch.Delta
+		if ch.FinishReason != "" || d.Content != "" || d.Refusal != "" || d.ReasoningContent != "" ||
+			len(d.ToolCalls) > 0 || len(d.ThinkingBlocks) > 0 || len(d.Audio) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func streamTimeout(d *dep) error {
