@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"time"
 
 	"github.com/llmux/llm"
@@ -47,6 +48,10 @@ type Deployment struct {
 	// ContextWindow overrides the router's ContextWindowFunc: the most
 	// tokens the model takes in.
 	ContextWindow int
+	// Standby keeps the deployment out of its group's routing: it serves
+	// only when a fallback list (WithFallbacks..., CallFallbacks) names it
+	// by ID. It is LiteLLM's "weight: 0".
+	Standby bool
 }
 
 // Option configures a Router.
@@ -168,7 +173,8 @@ func WithMaxCooldown(d time.Duration) Option { return func(c *config) { c.maxCoo
 func WithFallbackPolicy(p FallbackPolicy) Option { return func(c *config) { c.fallbackPolicy = p } }
 
 // WithFallbacks sets the groups tried in order when group fails with a
-// generic error. Fallback groups' own fallbacks apply in turn (each group is
+// generic error. A name may also be a deployment ID: that deployment alone
+// is tried (a Standby deployment serves only this way). Fallback groups' own fallbacks apply in turn (each group is
 // tried at most once per call).
 func WithFallbacks(group string, fallbacks ...string) Option {
 	return func(c *config) { c.fallbacks[group] = fallbacks }
@@ -275,6 +281,8 @@ type ctxKey uint8
 const (
 	tagsKey ctxKey = iota
 	traceKey
+	fallbacksKey
+	noFallbacksKey
 )
 
 // CallTags is a call option restricting the call to deployments with one of
@@ -285,6 +293,19 @@ func CallTags(tags ...string) llm.Option { return llm.WithValue(tagsKey, tags) }
 
 // CallTrace is a call option that records the call's attempts into t.
 func CallTrace(t *Trace) llm.Option { return llm.WithValue(traceKey, t) }
+
+// CallFallbacks is a call option replacing, for this call, the generic
+// fallbacks (WithFallbacks, then WithDefaultFallbacks) of the group the call
+// asks for. Each name is a model group or a deployment ID; an unknown name
+// fails the call with KindInvalidRequest before any attempt.
+func CallFallbacks(fallbacks ...string) llm.Option {
+	return llm.WithValue(fallbacksKey, slices.Clone(fallbacks))
+}
+
+// CallNoFallbacks is a call option disabling every fallback of the call
+// (generic, default, context-window and content-policy): it is served by
+// the group it asks for or fails (LiteLLM's disable_fallbacks).
+func CallNoFallbacks() llm.Option { return llm.WithValue(noFallbacksKey, true) }
 
 // Trace records how a call was served.
 type Trace struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ type plan struct {
 	reqBuf   llm.CompletionRequest
 	co       callOptions
 	asked    string // the group the call asked for
+	askedG   *group
 	tokens   int
 	group    *group
 	tries    int    // failed attempts in the current group
@@ -55,9 +57,15 @@ func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, err
 	if g == nil {
 		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no such model group")}
 	}
+	for _, f := range co.fallbacks {
+		if r.lookup(f) == nil {
+			return nil, &Error{Group: req.Model, Err: &llm.Error{Kind: llm.KindInvalidRequest, Provider: "router", Model: req.Model,
+				Message: "CallFallbacks: unknown model group or deployment " + strconv.Quote(f)}}
+		}
+	}
 	p := planPool.Get().(*plan)
 	p.reqBuf = *req // a copy, so that the caller's request need not escape
-	p.r, p.req, p.co, p.asked, p.group = r, &p.reqBuf, co, req.Model, g
+	p.r, p.req, p.co, p.asked, p.group, p.askedG = r, &p.reqBuf, co, req.Model, g, g
 	p.tried = p.triedBuf[:0]
 	p.skip = p.skipBuf[:0]
 	p.attempts = p.attBuf[:0]
@@ -97,7 +105,7 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 			if len(p.queue) == 0 || len(p.attempts) >= c.maxAttempts {
 				return nil, Grant{}, p.final(p.lastErr)
 			}
-			p.group = p.r.groups[p.queue[0]]
+			p.group = p.r.lookup(p.queue[0])
 			p.queue = p.queue[1:]
 			p.tries, p.tried, p.skip = 0, p.tried[:0], p.skip[:0]
 		}
@@ -188,6 +196,7 @@ type why struct {
 	cooling    int
 	limited    int
 	window     int // skipped because the prompt does not fit
+	standby    int // skipped because they serve only when named
 	matched    int // deployments matching the tags
 	lastReason Verdict
 }
@@ -200,7 +209,9 @@ func (w *why) err(group string, now time.Time) error {
 	switch {
 	case w.matched == 0 && w.window == 0:
 		return unavailable(group, "no_deployment", 0, "no deployment matches the call's tags")
-	case w.matched == w.window:
+	case w.matched == w.standby:
+		return unavailable(group, "no_deployment", 0, "every deployment is on standby")
+	case w.matched == w.window+w.standby:
 		return unavailable(group, "context_window", 0, "the prompt does not fit the context window of any deployment")
 	case w.limited == 0:
 		return unavailable(group, "cooldown", after, "every deployment is cooling down")
@@ -256,6 +267,10 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 				continue
 			}
 			w.matched++
+			if d.d.Standby && !p.group.named {
+				w.standby++
+				continue
+			}
 			if !p.fits(d) {
 				w.window++
 				continue
@@ -441,6 +456,9 @@ func failsOver(err error) bool {
 func (p *plan) fallbackList(err error) []string {
 	c := &p.r.cfg
 	name := p.group.name
+	if p.co.noFallbacks {
+		return nil
+	}
 	kind := c.fallbackPolicy(err)
 	switch kind {
 	case ContextWindowFallback:
@@ -455,6 +473,9 @@ func (p *plan) fallbackList(err error) []string {
 	}
 	if kind != GenericFallback {
 		return nil
+	}
+	if p.co.ownFallback && p.group == p.askedG {
+		return p.co.fallbacks
 	}
 	if list, ok := c.fallbacks[name]; ok {
 		return list
@@ -471,7 +492,7 @@ func (p *plan) fallbackReady(ctx context.Context, now time.Time, err error) bool
 		if slices.Contains(p.visited, f) {
 			continue
 		}
-		if p.group = p.r.groups[f]; p.group == nil {
+		if p.group = p.r.lookup(f); p.group == nil {
 			continue
 		}
 		if _, _, w, err := p.pick(ctx, now, false); err == nil && w.available {

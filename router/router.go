@@ -17,11 +17,15 @@ type Router struct {
 	cfg    config
 	deps   []*dep
 	groups map[string]*group
+	byID   map[string]*group // one-deployment groups, for fallbacks naming a deployment
 }
 
 type group struct {
 	name string
 	deps []*dep
+	// named marks the group of one deployment named by its ID in a
+	// fallback list, where a Standby deployment may serve.
+	named bool
 }
 
 // dep is a deployment with what New resolved about it.
@@ -58,7 +62,7 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 	if c.strategy == nil {
 		c.strategy = WeightedShuffle()
 	}
-	r := &Router{cfg: c, groups: map[string]*group{}}
+	r := &Router{cfg: c, groups: map[string]*group{}, byID: map[string]*group{}}
 	ids := map[string]bool{}
 	for i, d := range deployments {
 		if d.Group == "" {
@@ -90,6 +94,7 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 			x.in, x.out, x.priced = c.price(d.Model)
 		}
 		r.deps = append(r.deps, x)
+		r.byID[d.ID] = &group{name: d.ID, deps: []*dep{x}, named: true}
 		g := r.groups[d.Group]
 		if g == nil {
 			g = &group{name: d.Group}
@@ -105,14 +110,25 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 		}
 		return nil
 	}
+	checkFallbacks := func(what string, names ...string) error {
+		for _, n := range names {
+			if r.lookup(n) == nil {
+				return configError(nil, "%s: unknown model group or deployment %q", what, n)
+			}
+		}
+		return nil
+	}
 	for _, m := range []map[string][]string{c.fallbacks, c.cwFallbacks, c.cpFallbacks} {
 		for g, fs := range m {
-			if err := check("fallbacks of "+g, append([]string{g}, fs...)...); err != nil {
+			if err := check("fallbacks of "+g, g); err != nil {
+				return nil, err
+			}
+			if err := checkFallbacks("fallbacks of "+g, fs...); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if err := check("default fallbacks", c.defaultFallback...); err != nil {
+	if err := checkFallbacks("default fallbacks", c.defaultFallback...); err != nil {
 		return nil, err
 	}
 	for a, g := range c.aliases {
@@ -177,6 +193,15 @@ func (r *Router) Cooldown(ctx context.Context, id string, until time.Time) error
 	return r.cfg.state.Cooldown(ctx, id, r.cfg.now(), until)
 }
 
+// lookup returns the group of a fallback name: a model group, else the
+// one-deployment group of a deployment ID; nil if neither.
+func (r *Router) lookup(name string) *group {
+	if g := r.groups[name]; g != nil {
+		return g
+	}
+	return r.byID[name]
+}
+
 func (r *Router) resolveGroup(name string) string {
 	if g, ok := r.cfg.aliases[name]; ok {
 		return g
@@ -193,14 +218,19 @@ func (r *Router) client() *llm.Client {
 
 // callOptions are the router's own call options, read from llm options.
 type callOptions struct {
-	tags  []string
-	trace *Trace
+	tags        []string
+	trace       *Trace
+	fallbacks   []string
+	ownFallback bool // CallFallbacks was given
+	noFallbacks bool
 }
 
 func readCallOptions(cfg *llm.Config) callOptions {
 	var co callOptions
 	co.tags, _ = cfg.Value(tagsKey).([]string)
 	co.trace, _ = cfg.Value(traceKey).(*Trace)
+	co.fallbacks, co.ownFallback = cfg.Value(fallbacksKey).([]string)
+	co.noFallbacks, _ = cfg.Value(noFallbacksKey).(bool)
 	return co
 }
 

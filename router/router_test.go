@@ -775,6 +775,6 @@ func TestErrorString(t *testing.T) {
 		assert.Equal(t, `router: group "nope": not found (no_deployment): no such model group`, err.Error())
 
 		_, err = router.New([]router.Deployment{{Group: "g", Model: "mock/x"}}, router.WithFallbacks("g", "h"))
-		assert.Equal(t, `llm: router: invalid request: fallbacks of g: unknown model group "h"`, err.Error())
+		assert.Equal(t, `llm: router: invalid request: fallbacks of g: unknown model group or deployment "h"`, err.Error())
 	})
 }

@@ -254,3 +254,68 @@ func (filterStreamer) CompletionStream(context.Context, *llm.CompletionRequest, 
 		yield(&llm.Chunk{Choices: []llm.ChunkChoice{{FinishReason: llm.FinishContentFilter}}, Meta: meta}, nil)
 	}
 }
+
+// Per-call fallbacks replace the group's configured ones for that call;
+// CallNoFallbacks disables every fallback; unknown names are a clear error.
+func TestCallFallbacks(t *testing.T) {
+	t.Parallel()
+	boom := statusErr(llm.KindServer, 500)
+	main, gen, other := &script{name: "main", always: boom}, &script{name: "gen"}, &script{name: "other"}
+	r, err := router.New([]router.Deployment{dep("main", main), dep("gen", gen), dep("other", other)},
+		router.WithRetries(0), router.WithFallbacks("main", "gen"), router.WithDefaultFallbacks("gen"))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	resp, err := r.Completion(ctx, req("main"), router.CallFallbacks("other"))
+	require.NoError(t, err)
+	assert.Equal(t, "other", resp.Meta.Deployment)
+
+	_, err = r.Completion(ctx, req("main"), router.CallNoFallbacks())
+	assert.ErrorIs(t, err, llm.ErrServer)
+	assert.Zero(t, gen.calls.Load(), "no fallback at all")
+
+	_, err = r.Completion(ctx, req("main"), router.CallFallbacks("nope"))
+	assert.ErrorIs(t, err, llm.ErrInvalidRequest)
+	assert.Equal(t, `router: group "main": invalid request: CallFallbacks: unknown model group or deployment "nope"`, err.Error())
+
+	// Through an llm.Client too.
+	cl := llm.NewClient(llm.WithProvider(r.Provider()))
+	resp, err = cl.Completion(ctx, req("router/main"), router.CallFallbacks("other"))
+	require.NoError(t, err)
+	assert.Equal(t, "other", resp.Meta.Deployment)
+	assert.Zero(t, gen.calls.Load())
+}
+
+// A fallback may name one deployment by its ID; a Standby deployment (LiteLLM's
+// weight: 0) is never picked for its group, only when named.
+func TestDeploymentFallbacksAndStandby(t *testing.T) {
+	t.Parallel()
+	a, s, big1, big2 := &script{name: "a"}, &script{name: "s"}, &script{name: "big-1"}, &script{name: "big-2"}
+	standby := func(d *router.Deployment) { d.Standby = true }
+	r, err := router.New([]router.Deployment{dep("g", a), dep("g", s, standby), dep("big", big1), dep("big", big2)},
+		router.WithRetries(0), router.WithFallbacks("g", "s", "big-2"))
+	require.NoError(t, err)
+	ctx := t.Context()
+	for range 20 {
+		resp, err := r.Completion(ctx, req("g"))
+		require.NoError(t, err)
+		assert.Equal(t, "a", resp.Meta.Deployment)
+	}
+	assert.Zero(t, s.calls.Load(), "standby is never picked for its group")
+
+	require.NoError(t, r.Cooldown(ctx, "a", time.Now().Add(time.Hour)))
+	resp, err := r.Completion(ctx, req("g"))
+	require.NoError(t, err)
+	assert.Equal(t, "s", resp.Meta.Deployment, "named in the fallbacks, the standby serves")
+
+	s.setAlways(statusErr(llm.KindServer, 500))
+	for range 5 {
+		resp, err = r.Completion(ctx, req("g"))
+		require.NoError(t, err)
+		assert.Equal(t, "big-2", resp.Meta.Deployment, "the named deployment, not its group")
+	}
+	assert.Zero(t, big1.calls.Load())
+
+	_, err = router.New([]router.Deployment{dep("g", a)}, router.WithFallbacks("g", "zzz"))
+	assert.ErrorIs(t, err, llm.ErrInvalidRequest)
+}
