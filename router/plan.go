@@ -25,6 +25,7 @@ type plan struct {
 	co       callOptions
 	asked    string // the group the call asked for
 	askedG   *group
+	caps     []string // what the stars of a wildcard group matched
 	tokens   int
 	group    *group
 	tries    int    // failed attempts in the current group
@@ -52,8 +53,7 @@ type plan struct {
 }
 
 func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, error) {
-	name := r.resolveGroup(req.Model)
-	g := r.groups[name]
+	g, caps := r.findGroup(req.Model)
 	if g == nil {
 		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no such model group")}
 	}
@@ -65,11 +65,11 @@ func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, err
 	}
 	p := planPool.Get().(*plan)
 	p.reqBuf = *req // a copy, so that the caller's request need not escape
-	p.r, p.req, p.co, p.asked, p.group, p.askedG = r, &p.reqBuf, co, req.Model, g, g
+	p.r, p.req, p.co, p.asked, p.group, p.askedG, p.caps = r, &p.reqBuf, co, req.Model, g, g, caps
 	p.tried = p.triedBuf[:0]
 	p.skip = p.skipBuf[:0]
 	p.attempts = p.attBuf[:0]
-	p.visited = append(p.visBuf[:0], name)
+	p.visited = append(p.visBuf[:0], g.name)
 	p.tokens = r.cfg.tokens(p.req)
 	return p, nil
 }
@@ -173,6 +173,15 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 		p.lastErr = err
 		p.groupFailed(err)
 	}
+}
+
+// modelOf returns the model string of d for this call: its Model, with
+// the stars filled in when it serves the wildcard group the call matched.
+func (p *plan) modelOf(d *dep) string {
+	if p.caps != nil && p.group == p.askedG {
+		return substitute(d.d.Model, p.caps)
+	}
+	return d.d.Model
 }
 
 // canWait reports whether a wait of d fits the router's cap (WithMaxWait)

@@ -18,6 +18,8 @@ type Router struct {
 	deps   []*dep
 	groups map[string]*group
 	byID   map[string]*group // one-deployment groups, for fallbacks naming a deployment
+	// patterns are the wildcard groups, most specific first.
+	patterns []*group
 }
 
 type group struct {
@@ -99,6 +101,9 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 		if g == nil {
 			g = &group{name: d.Group}
 			r.groups[d.Group] = g
+			if isPattern(d.Group) {
+				r.patterns = append(r.patterns, g)
+			}
 		}
 		g.deps = append(g.deps, x)
 	}
@@ -110,8 +115,12 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 		}
 		return nil
 	}
+	sortPatterns(r.patterns)
 	checkFallbacks := func(what string, names ...string) error {
 		for _, n := range names {
+			if isPattern(n) {
+				return configError(nil, "%s: wildcard group %q cannot be a fallback (it serves the models that match it)", what, n)
+			}
 			if r.lookup(n) == nil {
 				return configError(nil, "%s: unknown model group or deployment %q", what, n)
 			}
@@ -273,7 +282,7 @@ func (r *Router) complete(ctx context.Context, req *llm.CompletionRequest, opts 
 		if d.d.Timeout > 0 {
 			actx, cancel = context.WithTimeout(ctx, d.d.Timeout)
 		}
-		req.Model = d.d.Model
+		req.Model = p.modelOf(d)
 		resp, err := cl.Completion(actx, *req, r.deploymentOptions(d, opts)...)
 		if cancel != nil {
 			cancel()

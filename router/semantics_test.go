@@ -319,3 +319,40 @@ func TestDeploymentFallbacksAndStandby(t *testing.T) {
 	_, err = router.New([]router.Deployment{dep("g", a)}, router.WithFallbacks("g", "zzz"))
 	assert.ErrorIs(t, err, llm.ErrInvalidRequest)
 }
+
+// Wildcard groups: a deployment whose group is a pattern serves any model
+// that matches it, with the matched part substituted into its model
+// string; an exact group wins, then the most specific pattern.
+func TestWildcardGroups(t *testing.T) {
+	t.Parallel()
+	ok := []llm.Option{llm.WithMockResponse(llm.MockResponse{Content: "ok"})}
+	r, err := router.New([]router.Deployment{
+		{ID: "catch-all", Group: "*", Model: "mock/any-*", Options: ok},
+		{ID: "anthropic", Group: "anthropic/*", Model: "mock/anth-*", Options: ok},
+		{ID: "claude", Group: "anthropic/claude-*", Model: "mock/claude-*", Options: ok},
+		{ID: "openai", Group: "openai/*", Model: "mock/*", Options: ok},
+		{ID: "exact", Group: "openai/gpt-4o", Model: "mock/exact", Options: ok},
+	})
+	require.NoError(t, err)
+	tests := []struct{ model, deployment, served string }{
+		{"openai/gpt-4o-mini", "openai", "gpt-4o-mini"},
+		{"openai/gpt-4o", "exact", "exact"},
+		{"anthropic/claude-3-opus", "claude", "claude-3-opus"},
+		{"anthropic/other", "anthropic", "anth-other"},
+		{"gemini/gemini-2.0-flash", "catch-all", "any-gemini/gemini-2.0-flash"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			t.Parallel()
+			resp, err := r.Completion(t.Context(), req(tt.model))
+			require.NoError(t, err)
+			assert.Equal(t, tt.deployment, resp.Meta.Deployment)
+			assert.Equal(t, tt.served, resp.Meta.Model, "the deployment's model with the match substituted")
+			final, err := llm.Collect(r.CompletionStream(t.Context(), req(tt.model)))
+			require.NoError(t, err)
+			assert.Equal(t, tt.deployment, final.Meta.Deployment)
+		})
+	}
+	_, err = router.New([]router.Deployment{{Group: "g", Model: "mock/x"}, {Group: "openai/*", Model: "openai/*"}}, router.WithFallbacks("g", "openai/*"))
+	assert.ErrorIs(t, err, llm.ErrInvalidRequest, "a wildcard group cannot be a fallback")
+}

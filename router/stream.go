@@ -44,7 +44,7 @@ func (r *Router) stream(ctx context.Context, req *llm.CompletionRequest, opts []
 				yield(nil, err)
 				return
 			}
-			req.Model = d.d.Model
+			req.Model = p.modelOf(d)
 			done, err := r.streamAttempt(ctx, p, d, g, cl.CompletionStream, req, opts, yield)
 			req.Model = model
 			if done {
