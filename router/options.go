@@ -83,6 +83,7 @@ type config struct {
 	maxWait         time.Duration
 	maxCooldown     time.Duration
 	events          func(Event)
+	midStream       bool
 	probeEvery      time.Duration
 	probeTimeout    time.Duration
 }
@@ -198,6 +199,17 @@ func WithContentPolicyFallbacks(group string, fallbacks ...string) Option {
 func WithDefaultFallbacks(groups ...string) Option {
 	return func(c *config) { c.defaultFallback = groups }
 }
+
+// WithMidStreamFallback makes a stream that fails after chunks were
+// yielded continue on another deployment, chosen as for any failure (a
+// retry in the group, else its fallbacks), instead of ending with the
+// error. The continuation's request is the call's with the text yielded so
+// far appended as an assistant message (a prefix the model continues), and
+// its first chunk carries Meta.ContinuedFrom, the ID of the deployment that
+// failed. A stream whose partial answer holds tool calls is not continued,
+// nor one the caller canceled. Off by default: models do not all continue
+// a prefix seamlessly.
+func WithMidStreamFallback() Option { return func(c *config) { c.midStream = true } }
 
 // WithAlias makes calls for alias go to group.
 func WithAlias(alias, group string) Option { return func(c *config) { c.aliases[alias] = group } }

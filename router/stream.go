@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -38,14 +39,19 @@ func (r *Router) stream(ctx context.Context, req *llm.CompletionRequest, opts []
 		defer releasePlan(p)
 		cl := r.client()
 		model := req.Model
+		var cs continuation
 		for {
 			d, g, err := p.next(ctx)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			req.Model = p.modelOf(d)
-			done, err := r.streamAttempt(ctx, p, d, g, cl.CompletionStream, req, opts, yield)
+			areq := req
+			if cs.from != "" {
+				areq = cs.request(req)
+			}
+			areq.Model = p.modelOf(d)
+			done, err := r.streamAttempt(ctx, p, d, g, cl.CompletionStream, areq, opts, &cs, yield)
 			req.Model = model
 			if done {
 				if err != nil {
@@ -62,7 +68,7 @@ type streamFunc func(context.Context, llm.CompletionRequest, ...llm.Option) iter
 // streamAttempt runs one attempt. done reports that the call is over: it
 // succeeded, the caller stopped, or it failed after its first chunk (then
 // err is to be yielded).
-func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, start streamFunc, req *llm.CompletionRequest, opts []llm.Option, yield func(*llm.Chunk, error) bool) (done bool, err error) {
+func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, start streamFunc, req *llm.CompletionRequest, opts []llm.Option, cs *continuation, yield func(*llm.Chunk, error) bool) (done bool, err error) {
 	t0 := time.Now()
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -124,7 +130,15 @@ func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, st
 			}
 			held = nil
 		}
+		if !yielded && cs.from != "" && chunk.Meta != nil {
+			// The chunk where the mid-stream fallback switched.
+			m := *chunk.Meta
+			m.ContinuedFrom = cs.from
+			chunk.Meta = &m
+			cs.from = ""
+		}
 		yielded = true
+		cs.track(chunk)
 		if !yield(chunk, nil) {
 			p.succeed(ctx, d, g, ttft, usage)
 			return true, nil
@@ -147,9 +161,41 @@ func (r *Router) streamAttempt(ctx context.Context, p *plan, d *dep, g Grant, st
 	}
 	p.fail(ctx, d, g, err, time.Since(t0))
 	if yielded {
+		if r.cfg.midStream && ctx.Err() == nil && !cs.tools && cs.text.Len() > 0 {
+			cs.from = d.d.ID
+			return false, nil
+		}
 		return true, p.final(err)
 	}
 	return false, nil
+}
+
+// continuation is what a stream yielded so far, for a mid-stream fallback
+// (WithMidStreamFallback).
+type continuation struct {
+	text  strings.Builder // content of the first choice so far
+	tools bool            // the answer so far holds tool calls
+	from  string          // the deployment that failed, until the switch is marked
+}
+
+func (c *continuation) track(chunk *llm.Chunk) {
+	for i := range chunk.Choices {
+		ch := &chunk.Choices[i]
+		if len(ch.Delta.ToolCalls) > 0 {
+			c.tools = true
+		}
+		if ch.Index == 0 {
+			c.text.WriteString(ch.Delta.Content)
+		}
+	}
+}
+
+// request returns req continued from the text so far: the text appended as
+// an assistant message.
+func (c *continuation) request(req *llm.CompletionRequest) *llm.CompletionRequest {
+	cp := *req
+	cp.Messages = append(slices.Clip(req.Messages), llm.AssistantText(c.text.String()))
+	return &cp
 }
 
 // chunkFiltered reports whether a choice of chunk finished with
