@@ -6,6 +6,13 @@ import (
 	"time"
 )
 
+// This file is the whole surface a State implementation needs: State, the
+// request and answer types of its methods (Acquire, Grant, Release,
+// Outcomes, Stats, Limits, Verdict), MinuteOf for the windows, LatencyAlpha
+// for the moving average and DefaultLease. Package router/statetest is the
+// conformance suite: Run checks the contract, Load, Shared and Cooldowns
+// run the router's load, two-instance and cooldown scenarios on a State.
+
 // State holds what the router knows about its deployments between calls:
 // in-flight counts, the requests and tokens of the current minute, failures
 // of the current minute, cooldown deadlines and latency averages. NewMemory
