@@ -153,7 +153,6 @@ func TestWaitForCooldownPrefersReadyFallback(t *testing.T) {
 // ones.
 func TestContentPolicyFallsThroughToGenericThenDefault(t *testing.T) {
 	t.Parallel()
-	cp := &llm.Error{Kind: llm.KindContentPolicy, StatusCode: 400, Message: "flagged"}
 	tests := []struct {
 		name string
 		opts []router.Option
@@ -166,7 +165,7 @@ func TestContentPolicyFallsThroughToGenericThenDefault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			main := &script{name: "main", always: cp}
+			main := &script{name: "main", always: &llm.Error{Kind: llm.KindContentPolicy, StatusCode: 400, Message: "flagged"}}
 			deps := []router.Deployment{dep("main", main), dep("lenient", &script{name: "lenient"}), dep("gen", &script{name: "gen"}), dep("def", &script{name: "def"})}
 			r, err := router.New(deps, tt.opts...)
 			require.NoError(t, err)

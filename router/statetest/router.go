@@ -191,7 +191,8 @@ type patterned struct {
 
 func (p *patterned) respond(context.Context, *llm.CompletionRequest) llm.MockResponse {
 	if n := p.calls.Add(1); p.fail != nil && p.fail(n) {
-		return llm.MockResponse{Err: p.err}
+		e := *p.err // a copy per call: the client completes the error it gets
+		return llm.MockResponse{Err: &e}
 	}
 	return llm.MockResponse{Content: "ok"}
 }
@@ -255,7 +256,13 @@ func Cooldowns(t *testing.T, newState func(t *testing.T) router.State) {
 				ps = append(ps, p)
 				deps = append(deps, router.Deployment{ID: p.id, Group: "g", Model: "mock/" + p.id, Options: []llm.Option{llm.WithMockResponder(p.respond)}})
 			}
+			var degraded atomic.Pointer[router.Event]
 			opts := []router.Option{router.WithState(newState(t)), router.WithClock(fixedClock()),
+				router.WithEvents(func(e router.Event) {
+					if e.Kind == router.StateDegraded {
+						degraded.CompareAndSwap(nil, &e)
+					}
+				}),
 				router.WithStrategy(router.Priority()), router.WithBackoff(func(int, error) time.Duration { return 0 })}
 			if tt.policy != nil {
 				opts = append(opts, router.WithCooldown(tt.policy))
@@ -272,6 +279,9 @@ func Cooldowns(t *testing.T, newState func(t *testing.T) router.State) {
 						refused++
 					}
 				}
+			}
+			if e := degraded.Load(); e != nil {
+				t.Fatalf("the State failed during the scenario (%v): the router went on with local state, so the counts are not the State's", e.Err)
 			}
 			h, err := r.Health(ctx, "g")
 			require.NoError(t, err)
