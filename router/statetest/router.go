@@ -201,7 +201,8 @@ func (p *patterned) respond(context.Context, *llm.CompletionRequest) llm.MockRes
 // newState (a fresh, empty State per scenario): 100 calls in one minute
 // over three deployments a, b, c of a group (in Priority order, so that
 // the outcome is exact: b serves the retries of a, c those of b), with the
-// default policy (LiteLLM's failure rate) and with the count rule, and
+// default policy (LiteLLM's failure rate) and with the count rule (both
+// with one-hour cooldowns, so that none ends during a slow run), and
 // checks the exact set of deployments cooling down afterwards, how many
 // calls failed and how many of those were refused because every deployment
 // was cooling down.
@@ -223,7 +224,11 @@ func Cooldowns(t *testing.T, newState func(t *testing.T) router.State) {
 	every4th := func(n int64) bool { return n%4 == 0 }
 	always := func(int64) bool { return true }
 	sixtyPct := func(n int64) bool { return n%5 == 1 || n%5 == 2 || n%5 == 3 }
-	countRule := router.CooldownAfter(router.DefaultAllowedFails, router.DefaultCooldownTime)
+	// The default rules with a cooldown of an hour instead of 5 s: a
+	// shared State's cooldowns expire in real time (Redis TTLs), and a
+	// scenario may take seconds on a loaded machine.
+	rateRule := router.CooldownOnFailureRate(router.DefaultFailureRate, router.DefaultMinRequests, time.Hour)
+	countRule := router.CooldownAfter(router.DefaultAllowedFails, time.Hour)
 	type dep struct {
 		fail func(int64) bool
 		err  *llm.Error
@@ -231,19 +236,19 @@ func Cooldowns(t *testing.T, newState func(t *testing.T) router.State) {
 	healthy := dep{every4th, server}
 	tests := []struct {
 		name        string
-		policy      router.CooldownPolicy // nil: the default
+		policy      router.CooldownPolicy
 		deps        [3]dep
 		wantCooled  []string
 		wantFailed  int   // calls that failed
 		wantRefused int   // of those, refused with a cooldown error
 		wantCallsA  int64 // calls that reached a
 	}{
-		{"all healthy at 25% errors", nil, [3]dep{healthy, healthy, healthy}, nil, 1, 0, 100},
+		{"all healthy at 25% errors", rateRule, [3]dep{healthy, healthy, healthy}, nil, 1, 0, 100},
 		{"all healthy at 25% errors, count rule", countRule, [3]dep{healthy, healthy, healthy}, []string{"a", "b", "c"}, 64, 63, 16},
-		{"one bad deployment", nil, [3]dep{{always, server}, healthy, {}}, []string{"a"}, 0, 0, router.DefaultMinRequests},
+		{"one bad deployment", rateRule, [3]dep{{always, server}, healthy, {}}, []string{"a"}, 0, 0, router.DefaultMinRequests},
 		{"one bad deployment, count rule", countRule, [3]dep{{always, server}, healthy, {}}, []string{"a", "b"}, 0, 0, router.DefaultAllowedFails + 1},
-		{"one at 60% errors", nil, [3]dep{{sixtyPct, server}, healthy, {}}, []string{"a"}, 0, 0, 6},
-		{"one rate-limited deployment", nil, [3]dep{{always, limited}, healthy, {}}, []string{"a"}, 0, 0, 1},
+		{"one at 60% errors", rateRule, [3]dep{{sixtyPct, server}, healthy, {}}, []string{"a"}, 0, 0, 6},
+		{"one rate-limited deployment", rateRule, [3]dep{{always, limited}, healthy, {}}, []string{"a"}, 0, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,9 +269,7 @@ func Cooldowns(t *testing.T, newState func(t *testing.T) router.State) {
 					}
 				}),
 				router.WithStrategy(router.Priority()), router.WithBackoff(func(int, error) time.Duration { return 0 })}
-			if tt.policy != nil {
-				opts = append(opts, router.WithCooldown(tt.policy))
-			}
+			opts = append(opts, router.WithCooldown(tt.policy))
 			r, err := router.New(deps, opts...)
 			require.NoError(t, err)
 			failed, refused := 0, 0
