@@ -451,6 +451,10 @@ type Meta struct {
 	// Deployment is the ID of the router deployment that served the call
 	// (package router); empty for a call that was not routed.
 	Deployment string
+	// ContinuedFrom is set on the one chunk where a router's mid-stream
+	// fallback (router.WithMidStreamFallback) switched deployments: the ID
+	// of the deployment whose stream failed after chunks were yielded.
+	ContinuedFrom string
 }
 
 // Text returns the text content of the first choice, or "" when there is

@@ -255,7 +255,7 @@ func TestRouterErrorsHaveKinds(t *testing.T) {
 		for _, err := range r.CompletionStream(ctx, req("nope")) {
 			check(t, err, llm.KindNotFound)
 		}
-		_, err = r.Completion(ctx, req("g"), router.WithTags("y"))
+		_, err = r.Completion(ctx, req("g"), router.CallTags("y"))
 		check(t, err, llm.KindNotFound)
 		long := req("g")
 		long.Messages = []llm.Message{llm.UserText(string(make([]byte, 1000)))}
