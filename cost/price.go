@@ -52,7 +52,9 @@ type Prices struct {
 // to a more general rate when its own is zero: CacheRead, CacheWrite,
 // AudioInput and ImageInput to Input; CacheWrite1h to CacheWrite, then
 // Input; Reasoning, AudioOutput and ImageOutput to Output. In a [Tier], a
-// zero rate keeps the rate the tier replaces.
+// zero rate keeps the rate the tier replaces, except Reasoning: a tier that
+// sets Output and not Reasoning bills reasoning at its Output rate, as the
+// providers bill thinking tokens as output tokens at the tier's price.
 type Rates struct {
 	// Input is the rate of prompt tokens that no more specific rate covers.
 	Input float64
@@ -79,13 +81,18 @@ type Rates struct {
 	ImageOutput float64
 }
 
-// override sets every nonzero rate of t in r.
+// override sets every nonzero rate of t in r; an output rate without a
+// reasoning rate also makes reasoning follow it.
 func (r *Rates) override(t *Rates) {
 	if t.Input != 0 {
 		r.Input = t.Input
 	}
 	if t.Output != 0 {
 		r.Output = t.Output
+		// A tier's output rate covers reasoning unless the tier has a
+		// reasoning rate of its own (set below): providers bill thinking
+		// as output at the tier's price.
+		r.Reasoning = 0
 	}
 	if t.CacheRead != 0 {
 		r.CacheRead = t.CacheRead
@@ -133,7 +140,9 @@ type Tier struct {
 	// Above is the prompt size, in tokens, past which the tier applies: it
 	// applies when the prompt has more than Above tokens. 0: always.
 	Above int
-	// Rates are the tier's rates; zero ones keep the rate they replace.
+	// Rates are the tier's rates; zero ones keep the rate they replace,
+	// except that reasoning follows the tier's Output when the tier has no
+	// Reasoning rate (see [Rates]).
 	Rates
 }
 
