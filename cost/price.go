@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -79,6 +80,11 @@ type Rates struct {
 	ImageInput float64
 	// ImageOutput is the rate of image completion tokens.
 	ImageOutput float64
+	// VideoOutput is the rate of video completion tokens. Unlike the other
+	// kinds, video has no fallback: video tokens without a rate make the
+	// cost unknown (see [UnitVideoToken]), since they cost about twice the
+	// text rate where they are priced.
+	VideoOutput float64
 }
 
 // override sets every nonzero rate of t in r; an output rate without a
@@ -117,6 +123,9 @@ func (r *Rates) override(t *Rates) {
 	}
 	if t.ImageOutput != 0 {
 		r.ImageOutput = t.ImageOutput
+	}
+	if t.VideoOutput != 0 {
+		r.VideoOutput = t.VideoOutput
 	}
 }
 
@@ -244,6 +253,9 @@ const (
 	// UnitWebSearch counts web searches made by the model, priced by
 	// WebSearch.
 	UnitWebSearch
+	// UnitVideoToken counts video completion tokens, priced by
+	// Rates.VideoOutput (of the standard rates or a tier).
+	UnitVideoToken
 )
 
 var unitNames = [...]struct {
@@ -257,6 +269,7 @@ var unitNames = [...]struct {
 	{UnitVideoSecond, "video_second"},
 	{UnitQuery, "query"},
 	{UnitWebSearch, "web_search"},
+	{UnitVideoToken, "video_token"},
 }
 
 // Has reports whether every unit in want is in u.
@@ -329,6 +342,9 @@ func (p *Prices) PricedUnits() Unit {
 	}
 	if p.WebSearch != (SearchPrices{}) {
 		u |= UnitWebSearch
+	}
+	if p.VideoOutput != 0 || slices.ContainsFunc(p.Tiers, func(t Tier) bool { return t.VideoOutput != 0 }) {
+		u |= UnitVideoToken
 	}
 	return u
 }
