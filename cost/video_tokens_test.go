@@ -31,6 +31,23 @@ func TestVideoOutputTokens(t *testing.T) {
 		assertCost(t, Cost{Input: 0.0015, Output: 0.0018, Video: 0.175, Total: 0.1783}, got)
 	})
 
+	t.Run("litellm's case", func(t *testing.T) {
+		t.Parallel()
+		// LiteLLM's own test of the same model and rule
+		// (tests/test_litellm/litellm_core_utils/llm_cost_calc/
+		// test_llm_cost_calc_utils.py,
+		// test_video_output_tokens_gemini_omni_flash_preview): 20 in, 100
+		// text out, 46,336 video out. 20 * 1.5e-06 = 3e-05; 100 * 9e-06 =
+		// 9e-04; 46,336 * 1.75e-05 = 0.81088. (Where a model has no video
+		// rate LiteLLM falls back to the text rate; llmux reports the cost
+		// unknown, below.)
+		got, err := Compute("gemini/gemini-omni-flash-preview", Usage{
+			PromptTokens: 20, CompletionTokens: 46436, VideoOutputTokens: 46336,
+		})
+		require.NoError(t, err)
+		assertCost(t, Cost{Input: 3e-05, Output: 9e-04, Video: 0.81088, Total: 0.81181}, got)
+	})
+
 	t.Run("vertex own rate", func(t *testing.T) {
 		t.Parallel()
 		got, err := Compute("vertex_ai/gemini-omni-flash-preview", Usage{CompletionTokens: 1000, VideoOutputTokens: 1000})
