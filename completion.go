@@ -362,6 +362,10 @@ type CompletionTokensDetails struct {
 	ImageTokens              int `json:"image_tokens,omitempty"`
 	AcceptedPredictionTokens int `json:"accepted_prediction_tokens,omitempty"`
 	RejectedPredictionTokens int `json:"rejected_prediction_tokens,omitempty"`
+	// VideoTokens are the generated video tokens (Gemini's VIDEO output
+	// modality); they are priced at the model's video rate, not the text
+	// rate.
+	VideoTokens int `json:"video_tokens,omitempty"`
 }
 
 // Chunk is one streamed piece of a chat completion, shaped as OpenAI's
