@@ -2,7 +2,7 @@ package router_test
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -134,7 +134,7 @@ func TestCallerErrorsNeverCoolDown(t *testing.T) {
 		req  func(llm.CompletionRequest) llm.CompletionRequest
 	}{
 		{"invalid request", kindErr(llm.KindInvalidRequest), nil},
-		{"unknown kind", errors.New("json: unsupported value: NaN"), nil},
+		{"encode error", func() error { _, err := json.Marshal(math.NaN()); return err }(), nil}, // a translator that cannot encode the caller's value
 		{"NaN temperature", nil, func(r llm.CompletionRequest) llm.CompletionRequest { r.Temperature = &nan; return r }},
 		{"unencodable Extra", nil, func(r llm.CompletionRequest) llm.CompletionRequest {
 			r.Extra = map[string]any{"f": func() {}}
