@@ -95,6 +95,11 @@ type Spec struct {
 	// ErrorCodes maps the API's error codes or types (the "code" or "type"
 	// of its error envelope) to Kinds, ahead of OpenAI's.
 	ErrorCodes map[string]llm.Kind
+	// StatusInCode marks APIs whose error envelope's numeric "code" is the
+	// HTTP status of the error (OpenRouter): an error inside a 200 answer
+	// or stream with such a code (400 to 599) is classified, and reported,
+	// with that status.
+	StatusInCode bool
 
 	// Hooks, for APIs whose differences are more than data. Each is
 	// optional.

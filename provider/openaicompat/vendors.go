@@ -41,6 +41,9 @@ var vendors = []openai.Spec{
 		Name: "openrouter", BaseURL: "https://openrouter.ai/api/v1",
 		KeyEnv: []string{"OPENROUTER_API_KEY"}, BaseURLEnv: []string{"OPENROUTER_API_BASE"},
 		ReasoningField: "reasoning",
+		// OpenRouter's error code is the HTTP status, also inside a 200
+		// (https://openrouter.ai/docs/api-reference/errors-and-debugging).
+		StatusInCode: true,
 	},
 	{
 		Name: "xai", BaseURL: "https://api.x.ai/v1",
