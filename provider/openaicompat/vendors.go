@@ -48,6 +48,8 @@ var vendors = []openai.Spec{
 	{
 		Name: "xai", BaseURL: "https://api.x.ai/v1",
 		KeyEnv: []string{"XAI_API_KEY"}, BaseURLEnv: []string{"XAI_API_BASE"},
+		// Reasoning tokens are counted beside completion_tokens.
+		Amend: xaiAmend, AmendStream: xaiAmendStream,
 	},
 	{
 		// Perplexity sends usage on every chunk of a stream, and no
