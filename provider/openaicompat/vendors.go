@@ -56,6 +56,8 @@ var vendors = []openai.Spec{
 		// [DONE] at its end.
 		Name: "perplexity", BaseURL: "https://api.perplexity.ai", NoDone: true,
 		KeyEnv: []string{"PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY"}, BaseURLEnv: []string{"PERPLEXITY_API_BASE"},
+		// Citations become annotations; searches are counted (perplexity.go).
+		Amend: perplexityAmend, AmendStream: perplexityAmendStream,
 	},
 	{
 		Name: "deepinfra", BaseURL: "https://api.deepinfra.com/v1/openai",
