@@ -66,7 +66,8 @@ func perplexitySources(raw []byte) ([]source, map[string]any) {
 }
 
 // citeMarkers returns a url_citation annotation for each marker [n] of text
-// that names one of srcs (n counts from 1), indexed in characters.
+// (n from 1, up to four digits, no leading zero) that names one of srcs,
+// indexed in characters.
 func citeMarkers(text string, srcs []source) []llm.Annotation {
 	if len(srcs) == 0 || !strings.Contains(text, "[") {
 		return nil
@@ -74,7 +75,7 @@ func citeMarkers(text string, srcs []source) []llm.Annotation {
 	var out []llm.Annotation
 	chars := 0 // characters before text[i]
 	for i := 0; i < len(text); {
-		if text[i] == '[' {
+		if text[i] == '[' && i+1 < len(text) && text[i+1] != '0' {
 			j := i + 1
 			n := 0
 			for j < len(text) && j-i <= 4 && text[j] >= '0' && text[j] <= '9' {

@@ -133,6 +133,9 @@ var vendors = []openai.Spec{
 		// MiniMax, international endpoint.
 		Name: "minimax", BaseURL: "https://api.minimax.io/v1",
 		KeyEnv: []string{"MINIMAX_API_KEY"}, BaseURLEnv: []string{"MINIMAX_API_BASE"},
+		// <think> tags split into reasoning, and put back in the history
+		// (minimax.go).
+		Prepare: minimaxPrepare, Amend: minimaxAmend, AmendStream: minimaxAmendStream,
 	},
 	{
 		Name: "novita", BaseURL: "https://api.novita.ai/v3/openai",
