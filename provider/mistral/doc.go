@@ -36,7 +36,10 @@
 //
 // Responses: content given as a list of chunks is folded: text chunks into
 // the content, "thinking" chunks (Magistral's reasoning) into
-// ReasoningContent (Delta.ReasoningContent when streamed). Function
+// ReasoningContent (Delta.ReasoningContent when streamed); chunks of any
+// other type (references, types not known here) fail nothing and are kept
+// raw, in order, as []json.RawMessage in ProviderSpecificFields under
+// "content_chunks". Function
 // arguments sent as a JSON object become the usual JSON string. The finish
 // reason model_length is length. Usage, which Mistral streams with the
 // finish reason, arrives on a final chunk of its own, as with every

@@ -1,6 +1,7 @@
 package mistral_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -76,4 +77,31 @@ func TestMessageShapesRefused(t *testing.T) {
 			assert.Nil(t, r, "nothing is sent")
 		})
 	}
+}
+
+// TestUnknownContentChunks checks that content chunks the translator does
+// not turn into text or reasoning (Mistral's "reference" chunk, from its
+// ContentChunk union, and a type no version of the spec has) fail nothing:
+// the text goes on, and the chunks are kept raw, in order, in the message's
+// or delta's ProviderSpecificFields["content_chunks"].
+func TestUnknownContentChunks(t *testing.T) {
+	t.Parallel()
+	content := `[{"type":"text","text":"Paris"},{"type":"reference","reference_ids":[1,2]},{"type":"hologram","data":{"x":1}},{"type":"text","text":" is the capital."}]`
+	answer := `{"id":"cmpl-u1","object":"chat.completion","model":"mistral-medium-latest","created":1,"choices":[{"index":0,"message":{"role":"assistant","content":` + content + `},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":6,"total_tokens":11}}`
+	want := []json.RawMessage{json.RawMessage(`{"type":"reference","reference_ids":[1,2]}`), json.RawMessage(`{"type":"hologram","data":{"x":1}}`)}
+
+	w := newWire(t, 200, "application/json", []byte(answer))
+	resp, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "mistral/mistral-medium-latest", Messages: []llm.Message{llm.UserText("Capital of France?")}}, w.opts()...)
+	require.NoError(t, err)
+	assert.Equal(t, "Paris is the capital.", resp.Text())
+	assert.Equal(t, want, resp.Choices[0].Message.ProviderSpecificFields["content_chunks"])
+
+	sse := `data: {"id":"cmpl-u2","object":"chat.completion.chunk","created":1,"model":"mistral-medium-latest","choices":[{"index":0,"delta":{"role":"assistant","content":` + content + `},"finish_reason":null}]}` + "\n\n" +
+		`data: {"id":"cmpl-u2","object":"chat.completion.chunk","created":1,"model":"mistral-medium-latest","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":6,"total_tokens":11}}` + "\n\n" +
+		"data: [DONE]\n\n"
+	ws := newWire(t, 200, "text/event-stream", []byte(sse))
+	chunks := streamAll(t, ws, llm.CompletionRequest{Model: "mistral/mistral-medium-latest", Messages: []llm.Message{llm.UserText("Capital of France?")}})
+	got := collect(chunks)
+	assert.Equal(t, "Paris is the capital.", got.Text())
+	assert.Equal(t, want, got.Choices[0].Message.ProviderSpecificFields["content_chunks"])
 }
