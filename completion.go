@@ -408,6 +408,9 @@ type Delta struct {
 	ThinkingBlocks         []ThinkingBlock `json:"thinking_blocks,omitempty"`
 	Audio                  json.RawMessage `json:"audio,omitempty"`
 	ProviderSpecificFields map[string]any  `json:"provider_specific_fields,omitempty"`
+	// Annotations are citations of the choice's content (web search),
+	// indexed into the whole message's content; Collect appends them.
+	Annotations []Annotation `json:"annotations,omitempty"`
 }
 
 // ToolCallDelta is a piece of a tool call. The first piece of a call carries

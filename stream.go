@@ -96,6 +96,7 @@ func (a *Accumulator) Add(c *Chunk) {
 		acc.refusal.WriteString(d.Refusal)
 		acc.reasoning.WriteString(d.ReasoningContent)
 		acc.msg.ThinkingBlocks = append(acc.msg.ThinkingBlocks, d.ThinkingBlocks...)
+		acc.msg.Annotations = append(acc.msg.Annotations, d.Annotations...)
 		for k, v := range d.ProviderSpecificFields {
 			if acc.msg.ProviderSpecificFields == nil {
 				acc.msg.ProviderSpecificFields = map[string]any{}

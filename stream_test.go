@@ -87,3 +87,18 @@ func BenchmarkCollectToolCallFragments(b *testing.B) {
 		}
 	}
 }
+
+// TestAccumulatorAnnotations folds the citations streamed on deltas into
+// the message's annotations, in the order they came.
+func TestAccumulatorAnnotations(t *testing.T) {
+	t.Parallel()
+	a := llm.Annotation{Type: "url_citation", URLCitation: &llm.URLCitation{StartIndex: 0, EndIndex: 3, Title: "A", URL: "https://a.example"}}
+	b := llm.Annotation{Type: "url_citation", URLCitation: &llm.URLCitation{StartIndex: 4, EndIndex: 7, Title: "B", URL: "https://b.example"}}
+	var acc llm.Accumulator
+	acc.Add(&llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Content: "one ", Annotations: []llm.Annotation{a}}}}})
+	acc.Add(&llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Content: "two"}}}})
+	acc.Add(&llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Annotations: []llm.Annotation{b}}, FinishReason: "stop"}}})
+	got := acc.Response().Message()
+	assert.Equal(t, "one two", got.Content.String())
+	assert.Equal(t, []llm.Annotation{a, b}, got.Annotations)
+}

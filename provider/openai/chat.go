@@ -294,6 +294,9 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 		if len(r.Choices) == 0 {
 			return nil, noChoices(raw)
 		}
+		if p.spec.Amend != nil {
+			p.spec.Amend(raw, r)
+		}
 		return r, nil
 	}
 	var out chatResponse
@@ -309,6 +312,9 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 	}
 	if p.spec.ReasoningField != "" {
 		p.moveReasoning(raw, r.Choices, nil)
+	}
+	if p.spec.Amend != nil {
+		p.spec.Amend(raw, r)
 	}
 	return r, nil
 }

@@ -75,6 +75,12 @@ func (p *Provider) errorFromBody(status int, header http.Header, body []byte) *l
 	if e.Code == "" {
 		e.Code = typ
 	}
+	if status == 0 && p.spec.StatusInCode {
+		if c := env.Get("code"); c.Type == gjson.Number && c.Num >= 400 && c.Num < 600 && c.Num == float64(int(c.Num)) {
+			status = int(c.Num)
+			e.StatusCode = status
+		}
+	}
 	e.Kind = p.kindOf(status, e.Code, typ, e.Message)
 	return e
 }
