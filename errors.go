@@ -74,7 +74,32 @@ func (k Kind) String() string {
 // kindError is the type of the sentinel errors.
 type kindError struct{ k Kind }
 
-func (e *kindError) Error() string { return "llm: " + e.k.String() }
+func (e *kindError) Error() string { return prefix + e.k.String() }
+
+// prefix starts the text of every error of the package, once.
+const prefix = "llm: "
+
+// isSentinel reports whether err is one of the sentinel errors themselves,
+// whose text only repeats the kind.
+func isSentinel(err error) bool {
+	_, ok := err.(*kindError)
+	return ok
+}
+
+// sentinelCause returns the Kind of the sentinel in err's chain, and the
+// text of err without the sentinel's (fmt.Errorf("budget: %w",
+// ErrQuotaExceeded) is "budget"), or ok false when err wraps none.
+func sentinelCause(err error) (k Kind, msg string, ok bool) {
+	var ke *kindError
+	if !errors.As(err, &ke) {
+		return KindUnknown, "", false
+	}
+	msg = err.Error()
+	if msg == ke.Error() {
+		return ke.k, "", true
+	}
+	return ke.k, strings.TrimSuffix(msg, ": "+ke.Error()), true
+}
 
 // Sentinel errors, one per Kind, for use with errors.Is.
 var (
@@ -137,7 +162,7 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("llm: ")
+	b.WriteString(prefix)
 	if e.Provider != "" {
 		b.WriteString(e.Provider)
 		if e.Model != "" {
@@ -159,8 +184,13 @@ func (e *Error) Error() string {
 		b.WriteByte(')')
 	}
 	msg := e.Message
-	if msg == "" && e.Err != nil {
+	if msg == "" && e.Err != nil && !isSentinel(e.Err) {
 		msg = e.Err.Error()
+	}
+	// One prefix per layer: a message or cause that is itself an error of
+	// this layer ("llm: openai/gpt-4o: ...") does not repeat it.
+	for strings.HasPrefix(msg, prefix) {
+		msg = msg[len(prefix):]
 	}
 	if msg != "" {
 		b.WriteString(": ")
@@ -238,12 +268,16 @@ func (e *Error) Is(target error) bool {
 	return e.Kind == KindUnsupported && target == errors.ErrUnsupported
 }
 
-// KindOf returns the Kind of err: that of the first *Error in its chain, or
-// the kind of a bare context error, or KindUnknown.
+// KindOf returns the Kind of err: that of the first *Error in its chain,
+// else that of a sentinel (ErrRateLimit...) in its chain, else the kind of a
+// context error, else KindUnknown.
 func KindOf(err error) Kind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
+	}
+	if k, _, ok := sentinelCause(err); ok {
+		return k
 	}
 	switch {
 	case err == nil:

@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"strconv"
 	"strings"
@@ -39,9 +38,10 @@ type MockResponse struct {
 	ChunkDelay time.Duration
 	// Err, if set, is returned instead of a reply; use an *Error to choose
 	// its Kind: &llm.Error{Kind: llm.KindRateLimit, RetryAfter: time.Second}.
-	// A context error keeps its meaning (canceled, timeout); any other error
-	// comes back as a KindServer error wrapping it, as from a provider that
-	// failed without saying why.
+	// A context error keeps its meaning (canceled, timeout) and a sentinel
+	// (llm.ErrRateLimit, or an error wrapping one) gives its Kind; any other
+	// error comes back as a KindServer error wrapping it, as from a provider
+	// that failed without saying why.
 	Err error
 	// ErrAfterChunks makes a stream yield that many chunks before Err.
 	ErrAfterChunks int
@@ -120,8 +120,7 @@ func scriptedErr(err error) error {
 		}
 		return &c
 	}
-	var e *Error
-	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if KindOf(err) != KindUnknown { // an *Error, a sentinel or a context error: the client gives it its Kind
 		return err
 	}
 	return &Error{Kind: KindServer, Message: err.Error(), Err: err}
