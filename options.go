@@ -36,9 +36,6 @@ type Config struct {
 	Header http.Header
 	// HTTPClient sends the requests; nil means a shared default client.
 	HTTPClient *http.Client
-	// Organization and Project are OpenAI's organization and project ids.
-	Organization string
-	Project      string
 	// APIVersion selects a provider API version where the provider has one
 	// (Azure's api-version, Anthropic's anthropic-version).
 	APIVersion string
@@ -150,12 +147,6 @@ func WithHeader(key, value string) Option {
 
 // WithHTTPClient sets the HTTP client that sends requests.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Config) { c.HTTPClient = hc } }
-
-// WithOrganization sets OpenAI's organization header.
-func WithOrganization(org string) Option { return func(c *Config) { c.Organization = org } }
-
-// WithProject sets OpenAI's project header.
-func WithProject(project string) Option { return func(c *Config) { c.Project = project } }
 
 // WithAPIVersion sets the provider's API version.
 func WithAPIVersion(v string) Option { return func(c *Config) { c.APIVersion = v } }
@@ -277,8 +268,6 @@ type configView struct {
 	APIKey                Secret   `json:"api_key,omitempty"`
 	BaseURL               string   `json:"base_url,omitempty"`
 	Header                []string `json:"header,omitempty"` // names only
-	Organization          string   `json:"organization,omitempty"`
-	Project               string   `json:"project,omitempty"`
 	APIVersion            string   `json:"api_version,omitempty"`
 	DropUnsupportedParams bool     `json:"drop_unsupported_params,omitempty"`
 	RawResponse           bool     `json:"raw_response,omitempty"`
@@ -288,7 +277,7 @@ type configView struct {
 
 func (c Config) view() configView {
 	v := configView{Provider: c.provider, APIKey: c.APIKey, BaseURL: safeURL(c.BaseURL, c.APIKey),
-		Organization: c.Organization, Project: c.Project, APIVersion: c.APIVersion,
+		APIVersion:            c.APIVersion,
 		DropUnsupportedParams: c.DropUnsupportedParams, RawResponse: c.RawResponse, HTTPClient: c.HTTPClient != nil}
 	if len(c.Header) > 0 {
 		v.Header = headerNames(c.Header)
@@ -325,8 +314,7 @@ func safeURL(u string, key Secret) string {
 }
 
 // String returns the printable fields of c: the provider, base URL (without
-// user information or query), header names, organization, project, API
-// version, flags, and the types of the provider-specific option keys. It
+// user information or query), header names, API version, flags, and the types of the provider-specific option keys. It
 // never shows the API key, header values or option values, which may be
 // credentials (a service-account JSON, a token source).
 func (c Config) String() string {
@@ -343,8 +331,6 @@ func (c Config) String() string {
 	if len(v.Header) > 0 {
 		field("Header", "["+strings.Join(v.Header, " ")+"]")
 	}
-	field("Organization", v.Organization)
-	field("Project", v.Project)
 	field("APIVersion", v.APIVersion)
 	if v.DropUnsupportedParams {
 		field("DropUnsupportedParams", "true")
@@ -386,7 +372,7 @@ func (c Config) LogValue() slog.Value {
 	v := c.view()
 	attrs := []slog.Attr{slog.String("provider", v.Provider)}
 	for _, a := range []struct{ k, v string }{{"api_key", v.APIKey.String()}, {"base_url", v.BaseURL},
-		{"organization", v.Organization}, {"project", v.Project}, {"api_version", v.APIVersion}} {
+		{"api_version", v.APIVersion}} {
 		if a.v != "" {
 			attrs = append(attrs, slog.String(a.k, a.v))
 		}

@@ -32,14 +32,14 @@ func (p *Provider) header(ctx context.Context, cfg *llm.Config) (http.Header, er
 			h.Set(p.spec.AuthHeader, key)
 		}
 	}
-	org := cfg.Organization
+	org := stringValue(cfg, organizationKey{})
 	if org == "" && p.spec.OrganizationEnv != "" {
 		org = llm.Env(p.spec.OrganizationEnv)
 	}
 	if org != "" {
 		h.Set("OpenAI-Organization", org)
 	}
-	proj := cfg.Project
+	proj := stringValue(cfg, projectKey{})
 	if proj == "" && p.spec.ProjectEnv != "" {
 		proj = llm.Env(p.spec.ProjectEnv)
 	}
