@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/llmux/llm/internal/httpx"
 )
 
 // Kind classifies an Error. The zero value is KindUnknown. Kinds are an
@@ -329,22 +327,6 @@ func KindFromStatus(status int) Kind {
 // and model.
 func Errorf(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
-}
-
-// ClassifyHTTP turns an HTTP error answer in err (as the module's one HTTP
-// send path returns it) into the *Error that classify makes from its status,
-// headers and body, keeping err as the cause. Any other error (connection,
-// context) is returned as it is, for the client to classify. Translators
-// write classify once and use it for error answers and, with status 0, for
-// error events inside a 200 stream.
-func ClassifyHTTP(err error, classify func(status int, header http.Header, body []byte) *Error) error {
-	var se *httpx.StatusError
-	if !errors.As(err, &se) {
-		return err
-	}
-	e := classify(se.StatusCode, se.Header, se.Body)
-	e.Err = err
-	return e
 }
 
 // UnsupportedParam is the error translators give for a request parameter

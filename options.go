@@ -73,17 +73,18 @@ func (c *Config) Key(envVars ...string) string {
 	if c.APIKey != "" {
 		return string(c.APIKey)
 	}
-	k := Env(envVars...)
+	k := env(envVars...)
 	c.AddSecret(k)
 	return k
 }
 
 // AddSecret registers credentials of the call that did not come from Key:
 // tokens a provider derived or fetched (OAuth access tokens, Entra ID
-// tokens), keys it read with Env (an AWS secret access key or session
-// token, a bearer token) or from a credentials file. The client replaces
-// them with "[REDACTED]" in the call's error, its message, its code and the
-// text of every error of its cause's chain, as it does the API key. Values
+// tokens), keys it read from the environment itself (an AWS secret access
+// key or session token, a bearer token) or from a credentials file. The
+// client replaces them with "[REDACTED]" in the call's error, its message,
+// its code and the text of every error of its cause's chain, as it does the
+// API key. Values
 // shorter than six bytes are not scrubbed (they would blank out common
 // substrings; no provider issues keys that short). AddSecret is safe for
 // concurrent use; on a Config the client did not make it does nothing.
@@ -98,7 +99,7 @@ func (c *Config) AddSecret(secrets ...string) {
 func (c *Config) BaseURLOr(def string, envVars ...string) string {
 	u := c.BaseURL
 	if u == "" {
-		u = Env(envVars...)
+		u = env(envVars...)
 	}
 	if u == "" {
 		u = def
@@ -106,9 +107,9 @@ func (c *Config) BaseURLOr(def string, envVars ...string) string {
 	return strings.TrimRight(u, "/")
 }
 
-// Env returns the value of the first of the environment variables that is
-// set and not empty.
-func Env(names ...string) string {
+// env returns the value of the first of the environment variables that is
+// set and not empty. (Translators use internal/providerkit.Env.)
+func env(names ...string) string {
 	for _, n := range names {
 		if v := os.Getenv(n); v != "" {
 			return v
