@@ -288,8 +288,9 @@ func KindOf(err error) Kind {
 	return KindUnknown
 }
 
-// KindFromStatus returns the Kind that an HTTP status usually means, for
-// classifiers to refine with the provider's error code.
+// KindFromStatus returns the Kind that an HTTP status usually means. For
+// provider authors: a provider's error classifier starts from it and refines
+// it with the provider's error code.
 func KindFromStatus(status int) Kind {
 	switch status {
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
@@ -322,17 +323,20 @@ func KindFromStatus(status int) Kind {
 	return KindUnknown
 }
 
-// Errorf returns an *Error of kind k with a formatted message, for
-// translators reporting bad input and the like; the client adds the provider
-// and model.
+// Errorf returns an *Error of kind k with a formatted message. For provider
+// authors: translators report bad input and the like with it; the client
+// adds the provider, the model and the "llm: " prefix, so the message has
+// neither.
 func Errorf(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
 }
 
-// UnsupportedParam is the error translators give for a request parameter
-// their provider or model does not support: KindUnsupported, naming the
-// parameter (and why, when why is not empty) and the option that drops such
-// parameters instead.
+// UnsupportedParam returns the error for a request parameter the provider
+// or model does not support: KindUnsupported, naming the parameter (and why,
+// when why is not empty) and the option that drops such parameters instead.
+// For provider authors: translators return it unless
+// Config.DropUnsupportedParams is set, in which case they drop the
+// parameter.
 func UnsupportedParam(param, why string) *Error {
 	msg := param + " is not supported"
 	if why != "" {

@@ -21,7 +21,8 @@ import (
 type Option func(*Config)
 
 // Config is the resolved configuration of one call, as a provider sees it.
-// Providers fall back to their usual environment variables for fields left
+// For provider authors: users set it only through options. Providers fall
+// back to their usual environment variables for fields left
 // empty (see Config.Key and Config.BaseURLOr); they are read when a call is
 // made, never at import.
 //
@@ -58,15 +59,17 @@ type Config struct {
 	secrets   *secretSet // the credentials the call used, for scrubbing
 }
 
-// Provider returns the name of the provider the call goes to.
+// Provider returns the name of the provider the call goes to. For provider
+// authors.
 func (c *Config) Provider() string { return c.provider }
 
 // Value returns the provider-specific option stored under key by WithValue,
-// or nil.
+// or nil. For provider authors: the typed options of a provider package read
+// their values with it.
 func (c *Config) Value(key any) any { return c.values[key] }
 
 // Key returns the API key: the configured one, else the first non-empty
-// environment variable of envVars. Providers read their key with it so that
+// environment variable of envVars. For provider authors: providers read their key with it so that
 // the client scrubs the key from the call's errors whatever its source: the
 // value it returns is recorded as a secret of the call (see AddSecret).
 func (c *Config) Key(envVars ...string) string {
@@ -78,16 +81,16 @@ func (c *Config) Key(envVars ...string) string {
 	return k
 }
 
-// AddSecret registers credentials of the call that did not come from Key:
-// tokens a provider derived or fetched (OAuth access tokens, Entra ID
-// tokens), keys it read from the environment itself (an AWS secret access
-// key or session token, a bearer token) or from a credentials file. The
-// client replaces them with "[REDACTED]" in the call's error, its message,
-// its code and the text of every error of its cause's chain, as it does the
-// API key. Values
-// shorter than six bytes are not scrubbed (they would blank out common
-// substrings; no provider issues keys that short). AddSecret is safe for
-// concurrent use; on a Config the client did not make it does nothing.
+// AddSecret registers credentials of the call that did not come from Key.
+// For provider authors: a provider registers the tokens it derived or
+// fetched (OAuth access tokens, Entra ID tokens) and the keys it read from
+// the environment itself (an AWS secret access key or session token, a
+// bearer token) or from a credentials file. The client replaces them with
+// "[REDACTED]" in the call's error, its message, its code and the text of
+// every error of its cause's chain, as it does the API key. Values shorter
+// than six bytes are not scrubbed (they would blank out common substrings;
+// no provider issues keys that short). AddSecret is safe for concurrent use;
+// on a Config the client did not make it does nothing.
 func (c *Config) AddSecret(secrets ...string) {
 	for _, s := range secrets {
 		c.secrets.add(s)
@@ -95,7 +98,8 @@ func (c *Config) AddSecret(secrets ...string) {
 }
 
 // BaseURLOr returns the configured base URL, else the first non-empty
-// environment variable of envVars, else def, without a trailing slash.
+// environment variable of envVars, else def, without a trailing slash. For
+// provider authors.
 func (c *Config) BaseURLOr(def string, envVars ...string) string {
 	u := c.BaseURL
 	if u == "" {
@@ -119,7 +123,7 @@ func env(names ...string) string {
 }
 
 // NewHeader returns a header holding the configured extra headers, for a
-// provider to add its own to.
+// provider to add its own to. For provider authors.
 func (c *Config) NewHeader() http.Header {
 	h := make(http.Header, len(c.Header)+4)
 	for k, v := range c.Header {
@@ -179,9 +183,9 @@ func WithMaxResponseBytes(n int) Option { return func(c *Config) { c.MaxResponse
 // A stream as a whole is not capped. n <= 0 restores the default.
 func WithMaxEventBytes(n int) Option { return func(c *Config) { c.MaxEventBytes = n } }
 
-// WithValue stores a provider-specific option. Providers export typed
-// options built on it (such as a thinking budget); keys should be unexported
-// types, as with context.WithValue.
+// WithValue stores a provider-specific option. For provider authors:
+// provider packages export typed options built on it (such as a thinking
+// budget); keys should be unexported types, as with context.WithValue.
 func WithValue(key, value any) Option {
 	return func(c *Config) {
 		m := make(map[any]any, len(c.values)+1)
@@ -315,9 +319,10 @@ func safeURL(u string, key Secret) string {
 }
 
 // String returns the printable fields of c: the provider, base URL (without
-// user information or query), header names, API version, flags, and the types of the provider-specific option keys. It
-// never shows the API key, header values or option values, which may be
-// credentials (a service-account JSON, a token source).
+// user information or query), header names, API version, flags, and the
+// types of the provider-specific option keys. It never shows the API key,
+// header values or option values, which may be credentials (a
+// service-account JSON, a token source).
 func (c Config) String() string {
 	v := c.view()
 	var b strings.Builder
