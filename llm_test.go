@@ -211,7 +211,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	cfg := llm.Config{APIKey: llm.Secret(key), BaseURL: "https://x"}
 	var logged bytes.Buffer
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "key", cfg.APIKey)
-	b, _ := json.Marshal(cfg) // Config has MarshalJSON: its JSON must not hold the key
+	b, _ := json.Marshal(cfg)
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%v %+v %#v %s %q", cfg, cfg, cfg, cfg.APIKey, cfg.APIKey), string(b), logged.String()} {
 		assert.NotContains(t, s, key)
 	}
