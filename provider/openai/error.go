@@ -6,13 +6,14 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/tidwall/gjson"
 )
 
 // classify turns an HTTP error response into an *llm.Error; other errors
 // pass through for the client to classify (connection, context).
 func (p *Provider) classify(err error) error {
-	return llm.ClassifyHTTP(err, p.errorFromBody)
+	return providerkit.ClassifyHTTP(err, p.errorFromBody)
 }
 
 // ErrorFromBody classifies an error answer of an OpenAI-compatible API with

@@ -5,8 +5,8 @@
 //
 // Keys come from llm.WithAPIKey or OPENAI_API_KEY; the base URL from
 // llm.WithBaseURL, OPENAI_BASE_URL or OPENAI_API_BASE (default
-// https://api.openai.com/v1); organization and project from the options or
-// OPENAI_ORGANIZATION / OPENAI_PROJECT.
+// https://api.openai.com/v1); organization and project from WithOrganization
+// and WithProject or OPENAI_ORGANIZATION / OPENAI_PROJECT.
 //
 // Reasoning models (o1, o3, o4 and gpt-5 families) take
 // max_completion_tokens, which max_tokens is renamed to, and reject sampling
