@@ -96,8 +96,9 @@ func fullRequest() llm.CompletionRequest {
 			llm.SystemText("You are a helpful assistant."),
 			llm.UserParts(llm.Part{Type: llm.PartText, Text: "What is in this image, and what's the weather in Toronto?"},
 				llm.Part{Type: llm.PartImageURL, ImageURL: &llm.ImageURL{URL: "https://example.com/cat.png", Detail: "low"}}),
-			{Role: llm.RoleAssistant, ReasoningContent: "I will look up the weather in Toronto.", ToolCalls: []llm.ToolCall{
-				{ID: "get_weather_1byjy32y4hvq", Type: "function", Function: llm.FunctionCall{Name: "get_weather", Arguments: `{"location":"Toronto"}`}}}},
+			{Role: llm.RoleAssistant, ReasoningContent: "I will look up the weather in Toronto.",
+				ProviderSpecificFields: map[string]any{cohere.PSFToolPlan: "I will look up the weather in Toronto."}, ToolCalls: []llm.ToolCall{
+					{ID: "get_weather_1byjy32y4hvq", Type: "function", Function: llm.FunctionCall{Name: "get_weather", Arguments: `{"location":"Toronto"}`}}}},
 			llm.ToolResult("get_weather_1byjy32y4hvq", `{"temperature": 11}`),
 			llm.AssistantText("It is 11°C in Toronto."),
 			llm.UserText("Thanks! Cite the docs for the cat."),

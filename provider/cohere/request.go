@@ -3,6 +3,7 @@ package cohere
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
@@ -183,12 +184,19 @@ func encodeMessages(msgs []llm.Message) ([]message, error) {
 				}
 				w.ToolCalls = append(w.ToolCalls, toolCall{ID: tc.ID, Type: "function", Function: functionCall{Name: tc.Function.Name, Arguments: args}})
 			}
-			// Cohere wants its tool plan back with the calls it led to.
-			if len(w.ToolCalls) > 0 {
-				w.ToolPlan = m.ReasoningContent
+		}
+		thinking := ""
+		if m.Role == llm.RoleAssistant {
+			// The reasoning goes back as thinking content, except a tool
+			// plan Cohere wrote, which goes back as tool_plan with the calls
+			// it led to.
+			thinking = m.ReasoningContent
+			if plan, _ := m.ProviderSpecificFields[PSFToolPlan].(string); plan != "" && len(w.ToolCalls) > 0 {
+				w.ToolPlan = plan
+				thinking = strings.TrimSuffix(thinking, plan)
 			}
 		}
-		content, err := encodeContent(m, i)
+		content, err := encodeContent(m, i, thinking)
 		if err != nil {
 			return nil, err
 		}
@@ -199,10 +207,24 @@ func encodeMessages(msgs []llm.Message) ([]message, error) {
 }
 
 // encodeContent returns a message's content: a string, or a list of blocks
-// for multi-part content. It is nil (omitted) for an assistant message with
-// tool calls and no text.
-func encodeContent(m *llm.Message, i int) (any, error) {
+// for multi-part content or content after a thinking block. It is nil
+// (omitted) for an assistant message with tool calls and no text.
+func encodeContent(m *llm.Message, i int, thinking string) (any, error) {
 	c := m.Content
+	if thinking != "" {
+		blocks := []contentBlock{{Type: "thinking", Thinking: thinking}}
+		if c.Parts == nil {
+			if c.Text != "" {
+				blocks = append(blocks, contentBlock{Type: "text", Text: c.Text})
+			}
+			return blocks, nil
+		}
+		rest, err := encodeContent(m, i, "")
+		if err != nil {
+			return nil, err
+		}
+		return append(blocks, rest.([]contentBlock)...), nil
+	}
 	if c.Parts == nil {
 		if c.Text == "" && (m.Role == llm.RoleAssistant || m.Role == llm.RoleTool) {
 			if m.Role == llm.RoleTool {
