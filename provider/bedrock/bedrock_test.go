@@ -218,9 +218,15 @@ func TestConverseWire(t *testing.T) {
 
 // Collect over the stream of an answer equals the non-streamed decode of the
 // same answer.
+// TestStreamCollectEqualsCompletion: a stream collected equals the
+// non-streamed answer. "noinput" has two calls of tools without
+// parameters (one with an empty input delta, one with none at all, as
+// ConverseStream sends them: ContentBlockDeltaEvent's toolUse.input is the
+// JSON text so far, bedrock-runtime-2023-09-30.service-2.json); Converse
+// gives their input as {}, so the stream must end with arguments "{}" too.
 func TestStreamCollectEqualsCompletion(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"tools", "json"} {
+	for _, name := range []string{"tools", "json", "noinput"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			streamSrv, _ := server(t, func(t *testing.T, r *http.Request, body []byte) {

@@ -123,8 +123,9 @@
 // the role chunk; contentBlockStart (toolUse) the first chunk of a tool call
 // with its index (counting tool calls, not content blocks), id and name;
 // contentBlockDelta text, tool input fragments and reasoning text;
-// contentBlockStop sends a finished reasoning block whole in ThinkingBlocks;
-// messageStop's reason and metadata's usage arrive together on the last
+// contentBlockStop sends a finished reasoning block whole in ThinkingBlocks,
+// or the arguments "{}" of a tool call that streamed no input (as Converse
+// gives it); messageStop's reason and metadata's usage arrive together on the last
 // chunk. Exception frames (throttlingException, validationException,
 // modelStreamErrorException, serviceUnavailableException,
 // internalServerException) end the stream with the classified error; a

@@ -44,7 +44,8 @@ const (
 
 type blockState struct {
 	kind      blockKind
-	call      int // tool call index
+	call      int  // tool call index
+	args      bool // a tool call's arguments were sent
 	thinking  strings.Builder
 	signature string
 	redacted  string
@@ -139,6 +140,12 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 		if err != nil {
 			return nil, false, err
 		}
+		if b.kind == blockTool && !b.args {
+			// A call of a tool without parameters streams no input;
+			// Converse gives its input as {}, and so does the stream.
+			b.args = true
+			return d.chunk(llm.Delta{ToolCalls: []llm.ToolCallDelta{{Index: b.call, Function: llm.FunctionCallDelta{Arguments: "{}"}}}}, ""), false, nil
+		}
 		if b.kind != blockReasoning {
 			return nil, false, nil
 		}
@@ -175,6 +182,7 @@ func (d *converseDecoder) delta(b *blockState, dl *blockDelta) *llm.Chunk {
 			}
 		case blockTool:
 			if dl.ToolUse.Input != "" {
+				b.args = true
 				return d.chunk(llm.Delta{ToolCalls: []llm.ToolCallDelta{{Index: b.call, Function: llm.FunctionCallDelta{Arguments: dl.ToolUse.Input}}}}, "")
 			}
 		}
