@@ -808,7 +808,7 @@ func TestFinishReasons(t *testing.T) {
 	for stop, want := range map[string]string{
 		"end_turn": llm.FinishStop, "stop_sequence": llm.FinishStop, "max_tokens": llm.FinishLength,
 		"model_context_window_exceeded": llm.FinishLength, "tool_use": llm.FinishToolCalls,
-		"guardrail_intervened": llm.FinishContentFilter, "content_filtered": llm.FinishContentFilter,
+		"content_filtered":       llm.FinishContentFilter, // guardrail_intervened is an error: TestGuardrailIntervened
 		"malformed_model_output": llm.FinishStop,
 	} {
 		body := payload(map[string]any{"output": map[string]any{"message": map[string]any{"role": "assistant", "content": []any{map[string]any{"text": "x"}}}},

@@ -93,8 +93,14 @@ func decodeConverse(body []byte, model string, h http.Header) (*llm.CompletionRe
 			text.WriteString(b.Text)
 		}
 	}
+	if w.StopReason == stopGuardrail {
+		return nil, guardrailError(text.String(), w.Trace)
+	}
 	msg.Content = llm.Text(text.String())
 	msg.ReasoningContent = reasoning.String()
+	if t := traceOf(w.Trace); t != nil {
+		msg.ProviderSpecificFields = map[string]any{PSFTrace: t}
+	}
 	finish := finishReason(w.StopReason)
 	if jsonOut && len(msg.ToolCalls) == 0 && finish == llm.FinishToolCalls {
 		finish = llm.FinishStop

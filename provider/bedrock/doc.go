@@ -112,7 +112,14 @@
 // calls, reasoningContent the ReasoningContent plus raw ThinkingBlocks.
 // stopReason end_turn, stop_sequence (and malformed_*) → stop; max_tokens and
 // model_context_window_exceeded → length; tool_use → tool_calls;
-// guardrail_intervened and content_filtered → content_filter. Usage follows
+// content_filtered → content_filter. guardrail_intervened (a 200 answer whose
+// message is the guardrail's blocked message, not the model's) fails the call
+// with a KindContentPolicy error, Code "guardrail_intervened", whose Detail
+// is {"text": <blocked message>, "trace": <trace>}, so that content-policy
+// fallbacks run; a stream yields the blocked text, then that error. An
+// answer's trace (the guardrail assessment) is kept in
+// ProviderSpecificFields[PSFTrace]. WithGuardrail sets the guardrail
+// (guardrailConfig; Extra["guardrailConfig"] replaces it). Usage follows
 // OpenAI's semantics: prompt_tokens = inputTokens + cacheReadInputTokens +
 // cacheWriteInputTokens, with cached_tokens (reads), cache_creation_tokens
 // (writes) and cache_creation_1h_tokens (cacheDetails with ttl 1h). The id is
@@ -141,7 +148,7 @@
 // answer is decoded by anthropic.DecodeResponse, its model set to the Bedrock
 // id (which the cost table prices); streamed answers carry one
 // Anthropic event per chunk frame ({"bytes": base64}) for the Anthropic
-// StreamDecoder. Extra's guardrailConfig becomes the X-Amzn-Bedrock-Guardrail*
+// StreamDecoder. Extra's guardrailConfig (else WithGuardrail's) becomes the X-Amzn-Bedrock-Guardrail*
 // and X-Amzn-Bedrock-Trace headers. Models other than Claude are
 // KindUnsupported on this route; an ARN is taken to name a Claude model.
 //
@@ -160,5 +167,7 @@
 // timeout; ModelNotReadyException and ServiceUnavailableException →
 // overloaded; InternalServerException and ModelErrorException → server;
 // ModelStreamErrorException → the kind of its originalStatusCode, else
-// server; otherwise the HTTP status decides.
+// server; otherwise the HTTP status decides. Whatever the name, a message
+// saying "blocked by content filtering policy" (Claude's documented
+// content-filter error, passed through) is content policy.
 package bedrock

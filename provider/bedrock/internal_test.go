@@ -158,6 +158,13 @@ func TestKindOf(t *testing.T) {
 		{0, "ModelStreamErrorException", "x", 42, llm.KindServer},
 		{0, "", "unknown", 0, llm.KindServer},
 		{418, "", "teapot", 0, llm.KindInvalidRequest},
+		// Claude's documented content-filter error ("Output blocked by
+		// content filtering policy", Anthropic's errors page), as Bedrock
+		// passes the model's message through, in a response or a stream.
+		{400, "ValidationException", "Output blocked by content filtering policy", 0, llm.KindContentPolicy},
+		{400, "", "output blocked by content filtering policy", 0, llm.KindContentPolicy},
+		{0, "ModelStreamErrorException", "Output blocked by content filtering policy", 400, llm.KindContentPolicy},
+		{0, "ValidationException", "Output blocked by content filtering policy", 0, llm.KindContentPolicy},
 	} {
 		assert.Equal(t, c.want, kindOf(c.status, c.code, c.msg, c.orig), "%d %s %s", c.status, c.code, c.msg)
 	}
@@ -232,7 +239,7 @@ func TestEncodeUnvalidatedRequest(t *testing.T) {
 		"system image":       {Messages: []llm.Message{{Role: llm.RoleSystem, Content: llm.Parts(llm.ImagePart("data:image/png;base64,AA", ""))}}},
 		"bad arguments":      {Messages: []llm.Message{{Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{{ID: "1", Function: llm.FunctionCall{Name: "f", Arguments: "[1]"}}}}}},
 	} {
-		_, err := encodeConverse(req, "m", false)
+		_, err := encodeConverse(req, "m", false, nil)
 		var le *llm.Error
 		require.ErrorAs(t, err, &le, name)
 		assert.Equal(t, llm.KindInvalidRequest, le.Kind, name)

@@ -63,6 +63,11 @@ type converseDecoder struct {
 	finish  string
 	stopped bool // messageStop seen
 	ev      streamEvent
+	// guardrail is set when the request has a guardrail: the text is then
+	// kept, for the error of an intervention.
+	guardrail  bool
+	text       strings.Builder
+	intervened bool // stopReason guardrail_intervened
 }
 
 func newConverseDecoder(id, model string) *converseDecoder {
@@ -156,13 +161,23 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 		return d.chunk(llm.Delta{ThinkingBlocks: []llm.ThinkingBlock{tb}}, ""), false, nil
 	case "messageStop":
 		d.stopped = true
+		d.intervened = ev.StopReason == stopGuardrail
 		d.finish = finishReason(ev.StopReason)
 		if d.json && d.calls == 0 && d.finish == llm.FinishToolCalls {
 			d.finish = llm.FinishStop
 		}
 		return nil, false, nil
 	case "metadata":
+		if d.intervened {
+			return nil, false, guardrailError(d.text.String(), ev.Trace)
+		}
 		c := d.final()
+		if t := traceOf(ev.Trace); t != nil {
+			if len(c.Choices) == 0 {
+				c.Choices = []llm.ChunkChoice{{}}
+			}
+			c.Choices[0].Delta.ProviderSpecificFields = map[string]any{PSFTrace: t}
+		}
 		c.Usage = usageOf(ev.Usage)
 		if c.Usage == nil {
 			c.Usage = &llm.Usage{}
@@ -202,6 +217,9 @@ func (d *converseDecoder) delta(b *blockState, dl *blockDelta) *llm.Chunk {
 		}
 		return nil
 	case dl.Text != "":
+		if d.guardrail {
+			d.text.WriteString(dl.Text)
+		}
 		return d.chunk(llm.Delta{Content: dl.Text}, "")
 	}
 	return nil
