@@ -465,7 +465,6 @@ func TestMedia(t *testing.T) {
 		part llm.Part
 		kind error
 	}{
-		"http image":     {llm.ImagePart("https://example.com/cat.png", ""), llm.ErrUnsupported},
 		"bmp image":      {llm.ImagePart("data:image/bmp;base64,AAAA", ""), llm.ErrInvalidRequest},
 		"not base64":     {llm.ImagePart("data:image/png,AAAA", ""), llm.ErrInvalidRequest},
 		"s3 no format":   {llm.ImagePart("s3://bucket/cat", ""), llm.ErrInvalidRequest},

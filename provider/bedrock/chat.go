@@ -24,6 +24,10 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if rt == routeInvoke {
 		return p.invoke(ctx, req, cfg, id)
 	}
+	req, err := fetchMedia(ctx, cfg.HTTPClient, req)
+	if err != nil {
+		return nil, err
+	}
 	body, err := encodeConverse(req, id, cfg.DropUnsupportedParams, guardrailOf(cfg))
 	if err != nil {
 		return nil, err
@@ -60,6 +64,11 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		}
 		if rt == routeInvoke {
 			p.invokeStream(ctx, req, cfg, id, yield)
+			return
+		}
+		req, err := fetchMedia(ctx, cfg.HTTPClient, req)
+		if err != nil {
+			yield(nil, err)
 			return
 		}
 		g := guardrailOf(cfg)

@@ -53,8 +53,12 @@
 // consecutive messages of one role are merged into one turn (so consecutive
 // tool results share one user turn, as Converse requires). Text parts become
 // text blocks; image parts image blocks (base64 data URLs as bytes, s3:// URIs
-// as S3 locations; http(s) URLs are KindUnsupported, Bedrock cannot fetch
-// them); file parts document blocks (pdf, csv, doc, docx, xls, xlsx, html,
+// as S3 locations; http(s) URLs, which Bedrock cannot fetch, are downloaded
+// with the call's ctx and HTTP client, no credentials sent, at most
+// MaxDownloadBytes each, and sent as bytes: a URL that fails, is too large or
+// is not an image is KindInvalidRequest, its query never shown); file parts
+// (file_data data URLs, s3:// file ids, or http(s) file ids downloaded the
+// same way) document blocks (pdf, csv, doc, docx, xls, xlsx, html,
 // txt, md by MIME type, the name cleaned to Bedrock's alphabet or
 // "document-n"), or image and video blocks by MIME type; input_audio parts
 // audio blocks. Assistant tool calls become toolUse blocks (arguments must
