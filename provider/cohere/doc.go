@@ -32,12 +32,16 @@
 //   - Extra: any other body field, merged at the top level: k (top-k),
 //     documents (for grounded answers with citations), citation_options,
 //     safety_mode, priority, thinking with a token_budget...
-//   - n > 1, logit_bias and logprobs: KindUnsupported (dropped with
-//     llm.WithDropUnsupportedParams).
+//   - logprobs → logprobs: true. n > 1, logit_bias and top_logprobs > 0:
+//     KindUnsupported (dropped with llm.WithDropUnsupportedParams); Cohere
+//     returns no alternative tokens.
 //
 // # Response mapping
 //
-// Text content blocks → content. Thinking content blocks and the tool_plan
+// Text content blocks → content. The answer's logprobs (LogprobItem: a
+// chunk of text, its token ids and one log probability per token) →
+// logprobs.content, one entry per chunk with the chunk as token and the sum
+// of its tokens' log probabilities (streamed from content-delta events). Thinking content blocks and the tool_plan
 // (Cohere's "chain-of-thought style reflection and plan" before tool calls)
 // → reasoning_content: both are the model's visible reasoning, and keeping
 // the plan there lets it round-trip as tool_plan. tool_calls map one to one.

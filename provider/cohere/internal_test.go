@@ -48,6 +48,7 @@ func TestUsageFallsBackToBilledUnits(t *testing.T) {
 func FuzzDecodeResponse(f *testing.F) {
 	providertest.Seed(f, "chat.response.json", "tools.response.json", "thinking.response.json")
 	f.Add([]byte(`{"message":"x"}`))
+	f.Add([]byte(`{"message":{"role":"assistant","content":[{"type":"text","text":"hi"}]},"logprobs":[{"text":"hi","token_ids":[1],"logprobs":[-0.5]}]}`))
 	f.Add([]byte(`{"message":{"role":"assistant","tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}],"content":[{"type":"hologram","text":{}}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := decodeResponse(b, "m")

@@ -25,6 +25,7 @@ type chatRequest struct {
 	PresencePenalty  *float64        `json:"presence_penalty,omitempty"`
 	P                *float64        `json:"p,omitempty"`
 	Thinking         *thinking       `json:"thinking,omitempty"`
+	Logprobs         bool            `json:"logprobs,omitempty"`
 	Stream           bool            `json:"stream"`
 }
 
@@ -99,12 +100,12 @@ func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]
 		return nil, unsupported("n > 1", "it returns one answer per call")
 	case len(req.LogitBias) > 0 && !drop:
 		return nil, unsupported("logit_bias", "it has no such parameter")
-	case (req.Logprobs || req.TopLogprobs != nil) && !drop:
-		return nil, unsupported("logprobs", "this translator does not map Cohere's logprobs yet")
+	case req.TopLogprobs != nil && *req.TopLogprobs > 0 && !drop:
+		return nil, unsupported("top_logprobs", "it returns no alternative tokens")
 	}
 	w := chatRequest{Model: req.Model, Stream: stream, Temperature: req.Temperature, Seed: req.Seed, P: req.TopP,
 		FrequencyPenalty: req.FrequencyPenalty, PresencePenalty: req.PresencePenalty, StopSequences: req.Stop,
-		MaxTokens: req.MaxTokens}
+		MaxTokens: req.MaxTokens, Logprobs: req.Logprobs}
 	if req.MaxCompletionTokens > 0 {
 		w.MaxTokens = req.MaxCompletionTokens
 	}

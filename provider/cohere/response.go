@@ -18,6 +18,30 @@ type chatResponse struct {
 	FinishReason string           `json:"finish_reason"`
 	Message      *responseMessage `json:"message"`
 	Usage        *usage           `json:"usage"`
+	Logprobs     []logprobItem    `json:"logprobs"`
+}
+
+// logprobItem is a LogprobItem: the log probabilities of the tokens of one
+// chunk of text.
+type logprobItem struct {
+	Text     string    `json:"text"`
+	TokenIDs []int     `json:"token_ids"`
+	Logprobs []float64 `json:"logprobs"`
+}
+
+// tokenLogprob maps a chunk of text to one OpenAI entry: the chunk is the
+// token, its log probability the sum of its tokens' (the probability of the
+// whole chunk). Cohere gives no alternatives.
+func (it *logprobItem) tokenLogprob() llm.TokenLogprob {
+	sum := 0.0
+	for _, lp := range it.Logprobs {
+		sum += lp
+	}
+	b := make([]int, len(it.Text))
+	for i := 0; i < len(it.Text); i++ {
+		b[i] = int(it.Text[i])
+	}
+	return llm.TokenLogprob{Token: it.Text, Logprob: sum, Bytes: b, TopLogprobs: []llm.TopLogprob{}}
 }
 
 type responseMessage struct {
@@ -136,8 +160,15 @@ func decodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 		plan = r.Message.ToolPlan
 	}
 	msg.ProviderSpecificFields = extras(r.Usage, r.Message.Citations, plan, unknown)
+	var lp *llm.Logprobs
+	if len(r.Logprobs) > 0 {
+		lp = &llm.Logprobs{Content: make([]llm.TokenLogprob, len(r.Logprobs))}
+		for i := range r.Logprobs {
+			lp.Content[i] = r.Logprobs[i].tokenLogprob()
+		}
+	}
 	return &llm.CompletionResponse{ID: r.ID, Object: "chat.completion", Created: time.Now().Unix(), Model: model,
-		Choices: []llm.Choice{{Index: 0, Message: msg, FinishReason: finish}},
+		Choices: []llm.Choice{{Index: 0, Message: msg, FinishReason: finish, Logprobs: lp}},
 		Usage:   toUsage(r.Usage)}, nil
 }
 

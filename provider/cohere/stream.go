@@ -32,6 +32,7 @@ type event struct {
 		Usage        *usage `json:"usage"`
 		Error        string `json:"error"`
 	} `json:"delta"`
+	Logprobs *logprobItem `json:"logprobs"` // content-delta
 }
 
 type eventContent struct {
@@ -170,12 +171,15 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 	m := &ev.Delta.Message
 	switch ev.Type {
 	case "content-start", "content-delta":
-		if m.Content.Text == "" && m.Content.Thinking == "" {
+		if m.Content.Text == "" && m.Content.Thinking == "" && ev.Logprobs == nil {
 			return nil, nil
 		}
 		c, ch := s.chunk()
 		ch.Delta.Content = m.Content.Text
 		ch.Delta.ReasoningContent = m.Content.Thinking
+		if ev.Logprobs != nil {
+			ch.Logprobs = &llm.Logprobs{Content: []llm.TokenLogprob{ev.Logprobs.tokenLogprob()}}
+		}
 		return c, nil
 	case "tool-plan-delta":
 		if m.ToolPlan == "" {
