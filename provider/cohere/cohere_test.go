@@ -251,6 +251,7 @@ func TestBadRequests(t *testing.T) {
 		{"named tool choice", llm.CompletionRequest{Messages: []llm.Message{user}, Tools: []llm.Tool{llm.FunctionTool("f", "", "")},
 			ToolChoice: llm.ToolChoiceFunction("f")}, llm.KindUnsupported},
 		{"n", llm.CompletionRequest{Messages: []llm.Message{user}, N: 3}, llm.KindUnsupported},
+		{"web search (a server tool Cohere lacks)", llm.CompletionRequest{Messages: []llm.Message{user}, WebSearchOptions: &llm.WebSearchOptions{}}, llm.KindUnsupported},
 		{"top_logprobs", llm.CompletionRequest{Messages: []llm.Message{user}, Logprobs: true, TopLogprobs: llm.Ptr(2)}, llm.KindUnsupported},
 		{"audio", llm.CompletionRequest{Messages: []llm.Message{llm.UserParts(llm.Part{Type: llm.PartInputAudio, InputAudio: &llm.InputAudio{Data: "AA", Format: "wav"}})}}, llm.KindUnsupported},
 		{"image in system", llm.CompletionRequest{Messages: []llm.Message{{Role: llm.RoleSystem, Content: llm.Parts(llm.Part{Type: llm.PartImageURL, ImageURL: &llm.ImageURL{URL: "https://x/y.png"}})}}}, llm.KindInvalidRequest},

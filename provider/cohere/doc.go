@@ -32,7 +32,8 @@
 //   - Extra: any other body field, merged at the top level: k (top-k),
 //     documents (for grounded answers with citations), citation_options,
 //     safety_mode, priority, thinking with a token_budget...
-//   - logprobs → logprobs: true. n > 1, logit_bias and top_logprobs > 0:
+//   - logprobs → logprobs: true. n > 1, logit_bias, web_search_options (no
+//     server-side search tool) and top_logprobs > 0:
 //     KindUnsupported (dropped with llm.WithDropUnsupportedParams); Cohere
 //     returns no alternative tokens.
 //

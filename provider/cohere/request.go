@@ -100,6 +100,8 @@ func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]
 		return nil, unsupported("n > 1", "it returns one answer per call")
 	case len(req.LogitBias) > 0 && !drop:
 		return nil, unsupported("logit_bias", "it has no such parameter")
+	case req.WebSearchOptions != nil && !drop:
+		return nil, unsupported("web_search_options", "it has no web search tool (ground answers with documents in Extra instead)")
 	case req.TopLogprobs != nil && *req.TopLogprobs > 0 && !drop:
 		return nil, unsupported("top_logprobs", "it returns no alternative tokens")
 	}

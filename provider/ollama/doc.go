@@ -42,8 +42,8 @@
 //   - keep_alive and any other top-level field: through Extra.
 //   - tool_choice: "none" sends no tools; "auto" is the default; "required" or a
 //     named function has no Ollama equivalent and is KindUnsupported (dropped
-//     with llm.WithDropUnsupportedParams). n > 1 and logit_bias are handled
-//     the same way.
+//     with llm.WithDropUnsupportedParams). n > 1, logit_bias and
+//     web_search_options (no server-side tools) are handled the same way.
 //   - logprobs and top_logprobs: as is (Ollama's own fields).
 //
 // # Response mapping

@@ -94,6 +94,8 @@ func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]
 		return nil, unsupported("n > 1", "it returns one answer per call")
 	case len(req.LogitBias) > 0 && !drop:
 		return nil, unsupported("logit_bias", "it has no such option")
+	case req.WebSearchOptions != nil && !drop:
+		return nil, unsupported("web_search_options", "its chat API has no web search tool")
 	}
 	w.Logprobs, w.TopLogprobs = req.Logprobs, req.TopLogprobs
 
