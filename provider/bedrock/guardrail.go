@@ -23,6 +23,11 @@ const (
 // assessment), as a json.RawMessage.
 const PSFTrace = "trace"
 
+// PSFUnknown is the key of the ProviderSpecificFields that holds, as a
+// []json.RawMessage, the content blocks (raw) and stream events (as
+// {"<event type>": <payload>}) of types this translator does not know.
+const PSFUnknown = "unknown"
+
 type guardrailKey struct{}
 
 // guardrail is the configuration WithGuardrail sets.

@@ -124,3 +124,30 @@ func TestGuardrailTraceKept(t *testing.T) {
 	require.True(t, ok)
 	assert.JSONEq(t, guardrailTrace, string(tr))
 }
+
+// TestUnknownBlocksKept: a content block or stream event of a type this
+// translator does not know does not fail the call; it is kept raw in
+// ProviderSpecificFields[bedrock.PSFUnknown].
+func TestUnknownBlocksKept(t *testing.T) {
+	t.Parallel()
+	body := `{"output":{"message":{"role":"assistant","content":[{"text":"hi"},{"hologram":{"frames":[1,2]}}]}},"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2}}`
+	plain, _ := server(t, nil, "application/json", []byte(body))
+	resp, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(plain.URL)...)
+	require.NoError(t, err)
+	assert.Equal(t, "hi", resp.Text())
+	raw, ok := resp.Choices[0].Message.ProviderSpecificFields[bedrock.PSFUnknown].([]json.RawMessage)
+	require.True(t, ok, "%#v", resp.Choices[0].Message.ProviderSpecificFields)
+	require.Len(t, raw, 1)
+	assert.JSONEq(t, `{"hologram":{"frames":[1,2]}}`, string(raw[0]))
+
+	frames := streamFrames([]string{"hi"}, llm.Usage{PromptTokens: 1, CompletionTokens: 1, TotalTokens: 2})
+	frames = append(frames[:2], append([][]byte{eventFrame("hologramDelta", []byte(`{"frames":[1,2]}`))}, frames[2:]...)...)
+	stream, _ := server(t, nil, bedrock.EventStreamContentType, joinFrames(frames))
+	sresp, err := llm.Collect(llm.CompletionStream(t.Context(), llm.CompletionRequest{Model: "bedrock/" + claude, Messages: []llm.Message{llm.UserText("hi")}}, testOptions(stream.URL)...))
+	require.NoError(t, err)
+	assert.Equal(t, "hi", sresp.Text())
+	raw, ok = sresp.Choices[0].Message.ProviderSpecificFields[bedrock.PSFUnknown].([]json.RawMessage)
+	require.True(t, ok)
+	require.Len(t, raw, 1)
+	assert.JSONEq(t, `{"hologramDelta":{"frames":[1,2]}}`, string(raw[0]))
+}

@@ -186,6 +186,8 @@ func FuzzConverseStream(f *testing.F) {
 	f.Add("messageStop", []byte(`{"stopReason":"tool_use"}`))
 	f.Add("metadata", []byte(`{"usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3,"cacheDetails":[{"ttl":"1h","inputTokens":1}]}}`))
 	f.Add("contentBlockDelta", []byte(`{"contentBlockIndex":-1,"delta":{}}`))
+	f.Add("metadata", []byte(`{"usage":{"inputTokens":1},"trace":{"guardrail":{"actionReason":"x"}}}`))
+	f.Add("hologramDelta", []byte(`{"frames":[1]}`))
 	f.Fuzz(func(t *testing.T, typ string, payload []byte) {
 		d := newConverseDecoder("id", "m")
 		for _, mt := range []string{"event", "exception", "error"} {
@@ -214,6 +216,7 @@ func FuzzConverseStream(f *testing.F) {
 func FuzzDecodeConverse(f *testing.F) {
 	f.Add([]byte(`{"output":{"message":{"role":"assistant","content":[{"text":"x"},{"toolUse":{"toolUseId":"a","name":"json_tool_call","input":{"a":1}}},{"reasoningContent":{"redactedContent":"AA=="}},{"citationsContent":{"content":[{"text":"c"}]}}]}},"stopReason":"tool_use","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2}}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"output":{"message":{"content":[{"text":""},{"hologram":{}}]}},"stopReason":"guardrail_intervened","trace":{"guardrail":{}}}`))
 	f.Add([]byte(`{"output":{"message":{"content":[{"toolUse":{"input":"not json"}}]}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		_, err := decodeConverse(body, "m", http.Header{})

@@ -67,7 +67,8 @@ type converseDecoder struct {
 	// kept, for the error of an intervention.
 	guardrail  bool
 	text       strings.Builder
-	intervened bool // stopReason guardrail_intervened
+	intervened bool              // stopReason guardrail_intervened
+	unknown    []json.RawMessage // events of unknown types
 }
 
 func newConverseDecoder(id, model string) *converseDecoder {
@@ -103,7 +104,12 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 	switch string(typ) {
 	case "messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata":
 	default:
-		return nil, false, nil // an event type this version does not know
+		// An event type this version does not know: keep it, raw.
+		if len(d.unknown) < maxBlocks {
+			ev, _ := json.Marshal(map[string]json.RawMessage{string(typ): traceOf(m.Payload)})
+			d.unknown = append(d.unknown, ev)
+		}
+		return nil, false, nil
 	}
 	ev := &d.ev
 	*ev = streamEvent{}
@@ -172,11 +178,19 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 			return nil, false, guardrailError(d.text.String(), ev.Trace)
 		}
 		c := d.final()
-		if t := traceOf(ev.Trace); t != nil {
+		t := traceOf(ev.Trace)
+		if t != nil || len(d.unknown) > 0 {
 			if len(c.Choices) == 0 {
 				c.Choices = []llm.ChunkChoice{{}}
 			}
-			c.Choices[0].Delta.ProviderSpecificFields = map[string]any{PSFTrace: t}
+			psf := map[string]any{}
+			if t != nil {
+				psf[PSFTrace] = t
+			}
+			if len(d.unknown) > 0 {
+				psf[PSFUnknown] = d.unknown
+			}
+			c.Choices[0].Delta.ProviderSpecificFields = psf
 		}
 		c.Usage = usageOf(ev.Usage)
 		if c.Usage == nil {
