@@ -137,7 +137,9 @@
 // contentBlockStop sends a finished reasoning block whole in ThinkingBlocks,
 // or the arguments "{}" of a tool call that streamed no input (as Converse
 // gives it); messageStop's reason and metadata's usage arrive together on the last
-// chunk. Exception frames (throttlingException, validationException,
+// chunk; events of unknown types are kept, as {"<type>": <payload>}, in its
+// ProviderSpecificFields[PSFUnknown], as unknown content blocks of an answer
+// are kept raw in the message's. Exception frames (throttlingException, validationException,
 // modelStreamErrorException, serviceUnavailableException,
 // internalServerException) end the stream with the classified error; a
 // corrupt or truncated frame, or a stream that ends before messageStop and
