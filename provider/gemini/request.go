@@ -20,6 +20,15 @@ import (
 // next turn, which EncodeRequest does from this field.
 const PSFThoughtSignature = "thought_signature"
 
+// PSFFunctionCallID is the key, in the ProviderSpecificFields of a ToolCall
+// or ToolCallDelta, of the id Gemini gave the function call (Gemini 3 gives
+// every call one; the call's ID is then that id too). EncodeRequest sends
+// it back on the functionCall part and on the functionResponse answering
+// the call, as Gemini requires; a call without it (an id the translator
+// made up, or another provider's) is sent without an id, matched by name
+// and position.
+const PSFFunctionCallID = "function_call_id"
+
 // EncodeRequest returns the generateContent body of req: the same body for
 // the Gemini API and Vertex AI. req.Model is the provider-side model name
 // (it selects the thinking controls). cfg supplies the typed options of this
@@ -110,6 +119,7 @@ func encodeMessages(msgs []llm.Message) (*content, []content, error) {
 	var system *content
 	var contents []content
 	callNames := map[string]string{} // tool-call id → function name
+	callIDs := map[string]string{}   // tool-call id → Gemini's id of the call
 	add := func(role string, parts []part) {
 		if len(parts) == 0 {
 			return
@@ -154,10 +164,12 @@ func encodeMessages(msgs []llm.Message) (*content, []content, error) {
 				if !json.Valid(args) || args[0] != '{' {
 					return nil, nil, invalid("tool call " + tc.ID + ": arguments are not a JSON object")
 				}
-				p := part{FunctionCall: &functionCall{Name: tc.Function.Name, Args: args}}
+				gid, _ := tc.ProviderSpecificFields[PSFFunctionCallID].(string)
+				p := part{FunctionCall: &functionCall{ID: gid, Name: tc.Function.Name, Args: args}}
 				p.ThoughtSignature, _ = tc.ProviderSpecificFields[PSFThoughtSignature].(string)
 				parts = append(parts, p)
 				callNames[tc.ID] = tc.Function.Name
+				callIDs[tc.ID] = gid
 			}
 			add("model", parts)
 		case llm.RoleTool:
@@ -168,7 +180,7 @@ func encodeMessages(msgs []llm.Message) (*content, []content, error) {
 			if name == "" {
 				return nil, nil, invalid("tool message " + m.ToolCallID + " answers no earlier tool call: Gemini needs the function's name")
 			}
-			add("user", []part{{FunctionResponse: &functionResponse{Name: name, Response: toolResponse(m.Content.String())}}})
+			add("user", []part{{FunctionResponse: &functionResponse{ID: callIDs[m.ToolCallID], Name: name, Response: toolResponse(m.Content.String())}}})
 		default:
 			return nil, nil, invalid("unknown role " + string(m.Role))
 		}

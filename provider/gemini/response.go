@@ -98,7 +98,8 @@ type choiceState struct {
 
 // delta turns the parts of c into a delta: text, thoughts as reasoning,
 // function calls as complete tool calls with ids "call_<n>" (or the id
-// Gemini gave), thought signatures in ProviderSpecificFields.
+// Gemini gave, also kept as PSFFunctionCallID), thought signatures in
+// ProviderSpecificFields.
 func (st *choiceState) delta(c *candidate) llm.Delta {
 	var d llm.Delta
 	for i := range c.Content.Parts {
@@ -111,8 +112,14 @@ func (st *choiceState) delta(c *candidate) llm.Delta {
 			}
 			tc := llm.ToolCallDelta{Index: st.calls, ID: id, Type: "function",
 				Function: llm.FunctionCallDelta{Name: p.FunctionCall.Name, Arguments: arguments(p.FunctionCall.Args)}}
-			if p.ThoughtSignature != "" {
-				tc.ProviderSpecificFields = map[string]any{PSFThoughtSignature: p.ThoughtSignature}
+			if p.ThoughtSignature != "" || p.FunctionCall.ID != "" {
+				tc.ProviderSpecificFields = make(map[string]any, 2)
+				if p.ThoughtSignature != "" {
+					tc.ProviderSpecificFields[PSFThoughtSignature] = p.ThoughtSignature
+				}
+				if p.FunctionCall.ID != "" {
+					tc.ProviderSpecificFields[PSFFunctionCallID] = p.FunctionCall.ID
+				}
 			}
 			d.ToolCalls = append(d.ToolCalls, tc)
 			st.calls++

@@ -52,8 +52,10 @@ type functionCall struct {
 	Args json.RawMessage `json:"args,omitempty"`
 }
 
-// functionResponse is the result of a call; Response is a JSON object.
+// functionResponse is the result of a call; Response is a JSON object. ID
+// is the id of the call it answers, when Gemini gave the call one.
 type functionResponse struct {
+	ID       string          `json:"id,omitempty"`
 	Name     string          `json:"name"`
 	Response json.RawMessage `json:"response"`
 }
