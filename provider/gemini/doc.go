@@ -51,9 +51,10 @@
 // top_logprobs → responseLogprobs and logprobs; top_k (or topK) in Extra →
 // topK; safety_settings in Extra → the top-level safetySettings; any other
 // Extra key is merged into the body as it is (cachedContent, labels...).
-// logit_bias, audio output, prediction and web_search_options have no
-// Gemini equivalent: they fail with llm.KindUnsupported unless
-// llm.WithDropUnsupportedParams is given. user, metadata, store,
+// logit_bias, audio output and prediction have no Gemini equivalent: they
+// fail with llm.KindUnsupported unless llm.WithDropUnsupportedParams is
+// given. web_search_options turns on Google Search (its fields have no
+// Gemini equivalent and are ignored); see Built-in tools. user, metadata, store,
 // service_tier and parallel_tool_calls are ignored.
 //
 // # Thinking

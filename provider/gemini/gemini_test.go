@@ -392,10 +392,9 @@ func TestLogprobs(t *testing.T) {
 func TestUnsupportedParams(t *testing.T) {
 	t.Parallel()
 	cases := map[string]llm.CompletionRequest{
-		"logit_bias":         {LogitBias: map[string]int{"1": 5}},
-		"audio":              {Audio: &llm.AudioOutput{Voice: "alloy", Format: "wav"}},
-		"prediction":         {Prediction: &llm.Prediction{Type: "content", Content: llm.Text("x")}},
-		"web_search_options": {WebSearchOptions: &llm.WebSearchOptions{}},
+		"logit_bias": {LogitBias: map[string]int{"1": 5}},
+		"audio":      {Audio: &llm.AudioOutput{Voice: "alloy", Format: "wav"}},
+		"prediction": {Prediction: &llm.Prediction{Type: "content", Content: llm.Text("x")}},
 	}
 	for name, req := range cases {
 		t.Run(name, func(t *testing.T) {

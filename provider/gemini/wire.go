@@ -60,9 +60,13 @@ type functionResponse struct {
 	Response json.RawMessage `json:"response"`
 }
 
-// tool is a Tool holding function declarations.
+// tool is a Tool: function declarations, or one built-in tool (an empty
+// object turns it on).
 type tool struct {
-	FunctionDeclarations []functionDeclaration `json:"functionDeclarations"`
+	FunctionDeclarations []functionDeclaration `json:"functionDeclarations,omitempty"`
+	GoogleSearch         *struct{}             `json:"googleSearch,omitempty"`
+	URLContext           *struct{}             `json:"urlContext,omitempty"`
+	CodeExecution        *struct{}             `json:"codeExecution,omitempty"`
 }
 
 // functionDeclaration declares a function. Parameters is Gemini's OpenAPI
