@@ -538,7 +538,7 @@ func normalize(t *testing.T, r *llm.CompletionResponse) {
 
 func TestCollectEqualsDecode(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"text", "tools", "thinking", "interleaved", "json_tool"} {
+	for _, name := range []string{"text", "tools", "thinking", "interleaved", "json_tool", "web_search", "server_tools"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			got, _, err := collectFixture(t, name+".sse")

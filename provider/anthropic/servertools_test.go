@@ -1,0 +1,147 @@
+package anthropic_test
+
+import (
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/anthropic"
+	"github.com/llmux/llm/provider/providertest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The server-tool fixtures follow Anthropic's documentation:
+//   - testdata/web_search.response.json is the response example of the web
+//     search tool guide
+//     (https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool),
+//     with its server_tool_use, web_search_tool_result and cited text blocks;
+//   - testdata/server_tools.response.json holds the result blocks whose
+//     content is an object, as /work/shared/specs/anthropic-openapi.json
+//     defines them (ResponseWebSearchToolResultError,
+//     BetaResponseWebFetchToolResultBlock, BetaResponseCodeExecutionToolResultBlock,
+//     BetaResponseBashCodeExecutionToolResultBlock), a char_location
+//     citation (ResponseCharLocationCitation), and a block type no spec has;
+//   - the .sse fixtures stream the same answers with the events of the
+//     streaming guide (content_block_start carrying a result block whole,
+//     input_json_delta for a server tool's input, citations_delta before
+//     the cited text).
+
+// rawBlocks returns the content blocks of a response fixture, by index.
+func rawBlocks(t *testing.T, fixture string) []json.RawMessage {
+	t.Helper()
+	var w struct{ Content []json.RawMessage }
+	require.NoError(t, json.Unmarshal(providertest.Fixture(t, fixture), &w))
+	return w.Content
+}
+
+// blocksOf returns the message's kept blocks, decoded for comparison.
+func blocksOf(t *testing.T, m llm.Message) []any {
+	t.Helper()
+	raw, ok := m.ProviderSpecificFields[anthropic.BlocksField].([]json.RawMessage)
+	require.True(t, ok, "provider_specific_fields[%q] is %T, want []json.RawMessage", anthropic.BlocksField, m.ProviderSpecificFields[anthropic.BlocksField])
+	out := make([]any, len(raw))
+	for i, r := range raw {
+		require.NoError(t, json.Unmarshal(r, &out[i]), "block %d: %s", i, r)
+	}
+	return out
+}
+
+func decoded(t *testing.T, raws ...json.RawMessage) []any {
+	t.Helper()
+	out := make([]any, len(raws))
+	for i, r := range raws {
+		require.NoError(t, json.Unmarshal(r, &out[i]))
+	}
+	return out
+}
+
+func TestDecodeWebSearch(t *testing.T) {
+	t.Parallel()
+	r, err := anthropic.DecodeResponse(providertest.Fixture(t, "web_search.response.json"))
+	require.NoError(t, err)
+	m := r.Choices[0].Message
+	const before = "I'll search for when Claude Shannon was born.Based on the search results, "
+	const cited = "Claude Shannon was born on April 30, 1916, in Petoskey, Michigan"
+	assert.Equal(t, before+cited, r.Text())
+	assert.Equal(t, []llm.Annotation{{Type: "url_citation", URLCitation: &llm.URLCitation{
+		URL: "https://en.wikipedia.org/wiki/Claude_Shannon", Title: "Claude Shannon - Wikipedia",
+		StartIndex: len(before), EndIndex: len(before) + len(cited)}}}, m.Annotations)
+	blocks := rawBlocks(t, "web_search.response.json")
+	assert.Equal(t, decoded(t, blocks[1], blocks[2]), blocksOf(t, m), "server_tool_use and web_search_tool_result kept raw")
+	cites, ok := m.ProviderSpecificFields[anthropic.CitationsField].([]anthropic.Citation)
+	require.True(t, ok)
+	require.Len(t, cites, 1)
+	assert.Equal(t, len(before), cites[0].StartIndex)
+	assert.Equal(t, len(before)+len(cited), cites[0].EndIndex)
+	assert.Contains(t, string(cites[0].Citation), `"encrypted_index":"Eo8BCioIAhgBIiQyYjQ0OWJmZi1lNm"`)
+	assert.Equal(t, &llm.ServerToolUse{WebSearchRequests: 1}, r.Usage.ServerToolUse)
+	assert.Equal(t, llm.FinishStop, r.Choices[0].FinishReason)
+}
+
+// TestDecodeServerToolResults is the regression test for server tool
+// results whose content is an object: they failed the whole call with a
+// bad-response error. Every block without an OpenAI field, including a
+// type no version of the API has yet, is kept raw in order.
+func TestDecodeServerToolResults(t *testing.T) {
+	t.Parallel()
+	r, err := anthropic.DecodeResponse(providertest.Fixture(t, "server_tools.response.json"))
+	require.NoError(t, err)
+	m := r.Choices[0].Message
+	text := "Prices in the café are 6 × 7 = 42 €."
+	assert.Equal(t, text, r.Text())
+	blocks := rawBlocks(t, "server_tools.response.json")
+	assert.Equal(t, decoded(t, blocks[:8]...), blocksOf(t, m))
+	assert.Empty(t, m.Annotations, "a document citation has no URL")
+	cites, ok := m.ProviderSpecificFields[anthropic.CitationsField].([]anthropic.Citation)
+	require.True(t, ok)
+	require.Len(t, cites, 1)
+	assert.Equal(t, 0, cites[0].StartIndex)
+	assert.Equal(t, utf8.RuneCountInString(text), cites[0].EndIndex, "indexes count characters, not bytes")
+	assert.Contains(t, string(cites[0].Citation), `"type":"char_location"`)
+	assert.Equal(t, &llm.ServerToolUse{WebFetchRequests: 1}, r.Usage.ServerToolUse)
+	assert.Empty(t, r.ToolCalls(), "server tool calls are not the caller's tool calls")
+}
+
+// TestStreamServerTools checks the streamed answers: they decode, the
+// citations arrive as annotations on one delta, and Collect equals the
+// non-streamed decode (TestCollectEqualsDecode covers the fixtures too).
+func TestStreamServerTools(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"web_search", "server_tools"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, chunks, err := collectFixture(t, name+".sse")
+			require.NoError(t, err)
+			want, err := anthropic.DecodeResponse(providertest.Fixture(t, name+".response.json"))
+			require.NoError(t, err)
+			var annotated int
+			for _, c := range chunks {
+				if len(c.Choices[0].Delta.Annotations) > 0 {
+					annotated++
+				}
+			}
+			assert.Equal(t, len(want.Choices[0].Message.Annotations), annotated, "annotations go out once, on one delta")
+			assert.Equal(t, want.Text(), got.Text())
+			assert.Equal(t, want.Choices[0].Message.Annotations, got.Choices[0].Message.Annotations)
+			assert.Equal(t, blocksOf(t, want.Choices[0].Message), blocksOf(t, got.Choices[0].Message))
+			assert.Equal(t, want.Choices[0].Message.ProviderSpecificFields[anthropic.CitationsField],
+				got.Choices[0].Message.ProviderSpecificFields[anthropic.CitationsField])
+			assert.Equal(t, want.Usage.ServerToolUse, got.Usage.ServerToolUse)
+		})
+	}
+}
+
+// TestWebSearchCostInMeta: the searches Anthropic reports in
+// usage.server_tool_use are billed in Meta.Cost at the table's price ($10
+// per 1,000 searches for Claude Sonnet 4.5).
+func TestWebSearchCostInMeta(t *testing.T) {
+	t.Parallel()
+	srv := server(t, nil, "application/json", providertest.Fixture(t, "web_search.response.json"))
+	resp, err := llm.Completion(t.Context(), llm.CompletionRequest{Model: "anthropic/claude-sonnet-4-5-20250929",
+		Messages: []llm.Message{llm.UserText("When was Claude Shannon born?")}}, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.InDelta(t, 0.01, resp.Meta.Cost.WebSearch, 1e-12)
+}
