@@ -679,6 +679,12 @@ func TestClassifyError(t *testing.T) {
 		{"retry-after", 429, http.Header{"Retry-After": {"12"}}, errorBody("rate_limit_error", "x"), llm.KindRateLimit, "rate_limit_error", ""},
 		{"bare message (Bedrock)", 400, nil, `{"message":"prompt is too long: 300000 tokens > 200000 maximum"}`, llm.KindContextWindowExceeded, "", ""},
 		{"text body", 503, nil, "upstream connect error", llm.KindOverloaded, "", "upstream connect error"},
+		// Anthropic's output filter answers 400 invalid_request_error with this
+		// message (recorded in anthropics/claude-code#6195 and #30485, and
+		// support.anthropic.com article 9205721): a content-policy refusal,
+		// not a bad request; mid-stream it is an error event.
+		{"content filter", 400, nil, errorBody("invalid_request_error", "Output blocked by content filtering policy"), llm.KindContentPolicy, "invalid_request_error", ""},
+		{"content filter event", 0, nil, errorBody("invalid_request_error", "Output blocked by content filtering policy"), llm.KindContentPolicy, "invalid_request_error", ""},
 		{"status decides unknown type", 404, nil, `{"type":"error","error":{"type":"weird","message":"x"}}`, llm.KindNotFound, "weird", ""},
 	}
 	for _, tc := range cases {
