@@ -127,6 +127,13 @@ func build(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptions) (*re
 		}
 	}
 
+	if r.Temperature != nil && r.TopP != nil && OneSamplingParam(req.Model) {
+		if !cfg.DropUnsupportedParams {
+			return nil, nil, unsupportedParam("top_p together with temperature", "this model takes only one of the two")
+		}
+		r.TopP = nil
+	}
+
 	var err error
 	if r.System, r.Messages, err = encodeMessages(req.Messages); err != nil {
 		return nil, nil, err

@@ -145,3 +145,68 @@ func TestWebSearchCostInMeta(t *testing.T) {
 	require.NotNil(t, resp.Meta.Cost)
 	assert.InDelta(t, 0.01, resp.Meta.Cost.WebSearch, 1e-12)
 }
+
+// TestSamplingParams: Anthropic's migration guide
+// (https://docs.claude.com/en/docs/about-claude/models/migrating-to-claude-4,
+// "Update sampling parameters") says Claude Sonnet 4.5 and Haiku 4.5 take
+// temperature or top_p, not both, a breaking change from Sonnet 3.7; Opus
+// 4.1 and the later models answer 400 "`temperature` and `top_p` cannot
+// both be specified for this model. Please use only one." too. Older
+// models take both.
+func TestSamplingParams(t *testing.T) {
+	t.Parallel()
+	drop := &llm.Config{DropUnsupportedParams: true}
+	cases := []struct {
+		model  string
+		cfg    *llm.Config
+		want   string   // JSON fields expected (subset)
+		absent []string // fields expected absent
+		kind   llm.Kind
+	}{
+		{model: "claude-sonnet-4-5-20250929", kind: llm.KindUnsupported},
+		{model: "claude-haiku-4-5", kind: llm.KindUnsupported},
+		{model: "claude-opus-4-1-20250805", kind: llm.KindUnsupported},
+		{model: "claude-opus-4-5", kind: llm.KindUnsupported},
+		{model: "anthropic.claude-sonnet-4-5-20250929-v1:0", kind: llm.KindUnsupported},
+		{model: "claude-sonnet-4-5@20250929", kind: llm.KindUnsupported},
+		{model: "claude-sonnet-4-5-20250929", cfg: drop, want: `{"temperature":0.3}`, absent: []string{"top_p"}},
+		{model: "claude-sonnet-4-20250514", want: `{"temperature":0.3,"top_p":0.9}`},
+		{model: "claude-opus-4-20250514", want: `{"temperature":0.3,"top_p":0.9}`},
+		{model: "claude-3-7-sonnet-20250219", want: `{"temperature":0.3,"top_p":0.9}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.model, func(t *testing.T) {
+			t.Parallel()
+			req := llm.CompletionRequest{Model: tc.model, Messages: []llm.Message{llm.UserText("hi")},
+				Temperature: llm.Ptr(0.3), TopP: llm.Ptr(0.9)}
+			body, err := anthropic.EncodeRequest(&req, tc.cfg, anthropic.EncodeOptions{})
+			if tc.kind != 0 {
+				require.Error(t, err)
+				var le *llm.Error
+				require.ErrorAs(t, err, &le)
+				assert.Equal(t, tc.kind, le.Kind)
+				assert.Contains(t, le.Message, "top_p")
+				return
+			}
+			require.NoError(t, err)
+			var got map[string]any
+			require.NoError(t, json.Unmarshal(body, &got))
+			var want map[string]any
+			require.NoError(t, json.Unmarshal([]byte(tc.want), &want))
+			for k, v := range want {
+				assert.Equal(t, v, got[k], k)
+			}
+			for _, k := range tc.absent {
+				assert.NotContains(t, got, k)
+			}
+		})
+	}
+	// Only one of the two is always fine.
+	for _, req := range []llm.CompletionRequest{
+		{Model: "claude-sonnet-4-5", Messages: []llm.Message{llm.UserText("hi")}, Temperature: llm.Ptr(0.3)},
+		{Model: "claude-sonnet-4-5", Messages: []llm.Message{llm.UserText("hi")}, TopP: llm.Ptr(0.9)},
+	} {
+		_, err := anthropic.EncodeRequest(&req, nil, anthropic.EncodeOptions{})
+		assert.NoError(t, err)
+	}
+}
