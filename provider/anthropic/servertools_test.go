@@ -210,3 +210,49 @@ func TestSamplingParams(t *testing.T) {
 		assert.NoError(t, err)
 	}
 }
+
+// TestServerToolRequestErrors: bad server tool input fails before sending.
+func TestServerToolRequestErrors(t *testing.T) {
+	t.Parallel()
+	base := llm.CompletionRequest{Model: "claude-sonnet-4-5", Messages: []llm.Message{llm.UserText("hi")}}
+	cases := []struct {
+		name string
+		req  func() llm.CompletionRequest
+		opts []llm.Option
+		kind llm.Kind
+	}{
+		{name: "unknown search_context_size", req: func() llm.CompletionRequest {
+			r := base
+			r.WebSearchOptions = &llm.WebSearchOptions{SearchContextSize: "huge"}
+			return r
+		}, kind: llm.KindInvalidRequest},
+		{name: "server tool without type", req: func() llm.CompletionRequest { return base },
+			opts: []llm.Option{anthropic.WithServerTools(anthropic.ServerTool{Name: "x"})}, kind: llm.KindInvalidRequest},
+		{name: "unencodable param", req: func() llm.CompletionRequest { return base },
+			opts: []llm.Option{anthropic.WithServerTools(anthropic.ServerTool{Type: anthropic.WebFetchTool, Params: map[string]any{"x": func() {}}})}, kind: llm.KindInvalidRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := &llm.Config{}
+			for _, o := range tc.opts {
+				o(cfg)
+			}
+			req := tc.req()
+			_, err := anthropic.EncodeRequest(&req, cfg, anthropic.EncodeOptions{})
+			var le *llm.Error
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, tc.kind, le.Kind)
+		})
+	}
+	// A web_search server tool given explicitly wins over web_search_options.
+	req := base
+	req.WebSearchOptions = &llm.WebSearchOptions{SearchContextSize: "low"}
+	cfg := &llm.Config{}
+	anthropic.WithServerTools(anthropic.ServerTool{Type: anthropic.WebSearchTool, Params: map[string]any{"allowed_domains": []string{"go.dev"}}})(cfg)
+	body, err := anthropic.EncodeRequest(&req, cfg, anthropic.EncodeOptions{})
+	require.NoError(t, err)
+	var got struct{ Tools []map[string]any }
+	require.NoError(t, json.Unmarshal(body, &got))
+	assert.Equal(t, []map[string]any{{"type": "web_search_20250305", "name": "web_search", "allowed_domains": []any{"go.dev"}}}, got.Tools)
+}

@@ -46,6 +46,20 @@ type tool struct {
 	Description  string            `json:"description,omitempty"`
 	InputSchema  json.RawMessage   `json:"input_schema"`
 	CacheControl *llm.CacheControl `json:"cache_control,omitempty"`
+	// Server, when set, is the whole definition of one of Anthropic's own
+	// tools (ServerTool, web_search_options), written instead of the
+	// fields above.
+	Server json.RawMessage `json:"-"`
+}
+
+type toolFields tool
+
+// MarshalJSON writes Server when set, else the function tool.
+func (t tool) MarshalJSON() ([]byte, error) {
+	if len(t.Server) > 0 {
+		return t.Server, nil
+	}
+	return json.Marshal(toolFields(t))
 }
 
 type toolChoice struct {
