@@ -2,6 +2,7 @@ package anthropic_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -255,4 +256,65 @@ func TestServerToolRequestErrors(t *testing.T) {
 	var got struct{ Tools []map[string]any }
 	require.NoError(t, json.Unmarshal(body, &got))
 	assert.Equal(t, []map[string]any{{"type": "web_search_20250305", "name": "web_search", "allowed_domains": []any{"go.dev"}}}, got.Tools)
+}
+
+// TestStreamServerToolsBedrockStyle decodes the server-tool streams as
+// Bedrock's InvokeModel stream gives them (each event's JSON, no SSE event
+// name), the path Claude on Bedrock takes through StreamDecoder.
+func TestStreamServerToolsBedrockStyle(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"web_search", "server_tools"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var d anthropic.StreamDecoder
+			var acc llm.Accumulator
+			for line := range strings.SplitSeq(string(providertest.Fixture(t, name+".sse")), "\n") {
+				data, ok := strings.CutPrefix(line, "data: ")
+				if !ok {
+					continue
+				}
+				c, err := d.Decode("", []byte(data))
+				require.NoError(t, err)
+				acc.Add(c)
+			}
+			require.True(t, d.Done())
+			want, err := anthropic.DecodeResponse(providertest.Fixture(t, name+".response.json"))
+			require.NoError(t, err)
+			got := acc.Response()
+			assert.Equal(t, want.Text(), got.Text())
+			assert.Equal(t, want.Choices[0].Message.Annotations, got.Choices[0].Message.Annotations)
+			assert.Equal(t, blocksOf(t, want.Choices[0].Message), blocksOf(t, got.Choices[0].Message))
+		})
+	}
+}
+
+// TestStreamUnknownTypes feeds a stream event type, a delta type and a
+// content block type that no version of the API has: none fails the
+// stream; the block is kept raw, the others produce nothing.
+func TestStreamUnknownTypes(t *testing.T) {
+	t.Parallel()
+	events := []struct{ typ, data string }{
+		{"message_start", `{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":3,"output_tokens":1}}}`},
+		{"brand_new_event", `{"type":"brand_new_event","payload":{"x":[1,2]}}`},
+		{"content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`},
+		{"content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"brand_new_delta","blob":{"y":true}}}`},
+		{"content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}`},
+		{"content_block_stop", `{"type":"content_block_stop","index":0}`},
+		{"content_block_start", `{"type":"content_block_start","index":1,"content_block":{"type":"brand_new_block","content":{"z":"w"}}}`},
+		{"content_block_delta", `{"type":"content_block_delta","index":1,"delta":{"type":"brand_new_delta","blob":1}}`},
+		{"content_block_stop", `{"type":"content_block_stop","index":1}`},
+		{"message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}`},
+		{"message_stop", `{"type":"message_stop"}`},
+	}
+	var d anthropic.StreamDecoder
+	var acc llm.Accumulator
+	for _, ev := range events {
+		c, err := d.Decode(ev.typ, []byte(ev.data))
+		require.NoError(t, err, ev.data)
+		acc.Add(c)
+	}
+	got := acc.Response()
+	assert.Equal(t, "hi", got.Text())
+	assert.Equal(t, []any{map[string]any{"type": "brand_new_block", "content": map[string]any{"z": "w"}}}, blocksOf(t, got.Choices[0].Message))
+	assert.Equal(t, llm.FinishStop, got.Choices[0].FinishReason)
 }
