@@ -12,6 +12,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"strconv"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
@@ -44,4 +45,33 @@ func ClassifyHTTP(err error, classify func(status int, header http.Header, body 
 	e := classify(se.StatusCode, se.Header, se.Body)
 	e.Err = err
 	return e
+}
+
+// ServerTool returns the index and type of the first tool of req that is
+// not a function (a provider's server tool, such as "google_search" or
+// "web_search_20250305"), or -1 when every tool is a function.
+func ServerTool(req *llm.CompletionRequest) (int, string) {
+	for i, t := range req.Tools {
+		if t.Type != "function" {
+			return i, t.Type
+		}
+	}
+	return -1, ""
+}
+
+// NoServerTools is the check of translators whose provider takes no server
+// tools in its tool list: a tool that is not a function is KindUnsupported
+// before anything is sent (dropped from the request with
+// llm.WithDropUnsupportedParams, where the translator skips it). how says
+// what the provider offers instead, if anything.
+func NoServerTools(req *llm.CompletionRequest, drop bool, how string) error {
+	i, typ := ServerTool(req)
+	if i < 0 || drop {
+		return nil
+	}
+	why := "this provider runs no server tools"
+	if how != "" {
+		why += "; " + how
+	}
+	return llm.UnsupportedParam("tools["+strconv.Itoa(i)+"] of type "+strconv.Quote(typ), why)
 }

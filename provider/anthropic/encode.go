@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
+	"github.com/llmux/llm/internal/providerkit"
 )
 
 // EncodeOptions adapt the Messages body to the platforms that serve Claude
@@ -238,6 +239,9 @@ func unsupportedParam(name, why string) *llm.Error {
 // unsupportedParams rejects (or, with drop, ignores) the OpenAI parameters
 // the Messages API has no equivalent for.
 func unsupportedParams(req *llm.CompletionRequest, drop bool) error {
+	if err := providerkit.NoServerTools(req, drop, "ask for web search with web_search_options and for Anthropic's other server tools with anthropic.WithServerTools"); err != nil {
+		return err
+	}
 	if drop {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/llmux/llm/provider/anthropic"
 )
 
@@ -122,6 +123,9 @@ func encodeConverse(req *llm.CompletionRequest, id string, drop bool, g *guardra
 // unsupportedParams rejects (or, with drop, ignores) the OpenAI parameters
 // Converse has no equivalent for.
 func unsupportedParams(req *llm.CompletionRequest, drop bool) error {
+	if err := providerkit.NoServerTools(req, drop, ""); err != nil {
+		return err
+	}
 	if drop {
 		return nil
 	}
@@ -588,6 +592,9 @@ var emptyObjectSchema = json.RawMessage(`{"type":"object","properties":{}}`)
 func encodeTools(req *llm.CompletionRequest, msgs []message, thinkingOn, drop bool) (*toolConfig, error) {
 	tc := &toolConfig{}
 	for i, t := range req.Tools {
+		if t.Type != "function" {
+			continue // a server tool, refused or dropped by unsupportedParams
+		}
 		if t.Function == nil {
 			return nil, invalid("tools[%d]: no function", i)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
+	"github.com/llmux/llm/internal/providerkit"
 )
 
 // chatRequest is the body of POST /v2/chat.
@@ -95,6 +96,9 @@ func unsupported(param, why string) *llm.Error {
 // encodeRequest translates req into Cohere's v2 chat body.
 func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]byte, error) {
 	drop := cfg.DropUnsupportedParams
+	if err := providerkit.NoServerTools(req, drop, "ground answers with documents in Extra instead"); err != nil {
+		return nil, err
+	}
 	switch {
 	case req.N > 1 && !drop:
 		return nil, unsupported("n > 1", "it returns one answer per call")

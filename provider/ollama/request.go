@@ -9,6 +9,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
+	"github.com/llmux/llm/internal/providerkit"
 )
 
 // chatRequest is the body of POST /api/chat.
@@ -89,6 +90,9 @@ func unsupported(param, why string) *llm.Error {
 func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]byte, error) {
 	w := chatRequest{Model: req.Model, Stream: stream}
 	drop := cfg.DropUnsupportedParams
+	if err := providerkit.NoServerTools(req, drop, ""); err != nil {
+		return nil, err
+	}
 	switch {
 	case req.N > 1 && !drop:
 		return nil, unsupported("n > 1", "it returns one answer per call")
