@@ -396,14 +396,17 @@ type ChunkChoice struct {
 // thinking block (with its signature) is sent whole, once complete, in
 // ThinkingBlocks, so that Collect only appends blocks.
 type Delta struct {
-	Role                   Role            `json:"role,omitempty"`
-	Content                string          `json:"content,omitempty"`
-	Refusal                string          `json:"refusal,omitempty"`
-	ToolCalls              []ToolCallDelta `json:"tool_calls,omitempty"`
-	ReasoningContent       string          `json:"reasoning_content,omitempty"`
-	ThinkingBlocks         []ThinkingBlock `json:"thinking_blocks,omitempty"`
-	Audio                  json.RawMessage `json:"audio,omitempty"`
-	ProviderSpecificFields map[string]any  `json:"provider_specific_fields,omitempty"`
+	Role             Role            `json:"role,omitempty"`
+	Content          string          `json:"content,omitempty"`
+	Refusal          string          `json:"refusal,omitempty"`
+	ToolCalls        []ToolCallDelta `json:"tool_calls,omitempty"`
+	ReasoningContent string          `json:"reasoning_content,omitempty"`
+	ThinkingBlocks   []ThinkingBlock `json:"thinking_blocks,omitempty"`
+	Audio            json.RawMessage `json:"audio,omitempty"`
+	// Annotations are citations of the content (web search); each arrives
+	// once, and Collect appends them to the message's Annotations.
+	Annotations            []Annotation   `json:"annotations,omitempty"`
+	ProviderSpecificFields map[string]any `json:"provider_specific_fields,omitempty"`
 }
 
 // ToolCallDelta is a piece of a tool call. The first piece of a call carries

@@ -8,9 +8,9 @@ import (
 // Collect reads a stream to its end and folds its chunks into one response:
 // per choice, the text, refusal and reasoning concatenated, the tool calls
 // assembled from their index, id, name and argument fragments, thinking
-// blocks appended, and the last finish reason; the usage and Meta (with cost)
-// of the last chunk. On a stream error it returns what was assembled so far
-// together with the error.
+// blocks and annotations appended, and the last finish reason; the usage and
+// Meta (with cost) of the last chunk. On a stream error it returns what was
+// assembled so far together with the error.
 func Collect(stream iter.Seq2[*Chunk, error]) (*CompletionResponse, error) {
 	var acc Accumulator
 	for chunk, err := range stream {
@@ -96,6 +96,7 @@ func (a *Accumulator) Add(c *Chunk) {
 		acc.refusal.WriteString(d.Refusal)
 		acc.reasoning.WriteString(d.ReasoningContent)
 		acc.msg.ThinkingBlocks = append(acc.msg.ThinkingBlocks, d.ThinkingBlocks...)
+		acc.msg.Annotations = append(acc.msg.Annotations, d.Annotations...)
 		for k, v := range d.ProviderSpecificFields {
 			if acc.msg.ProviderSpecificFields == nil {
 				acc.msg.ProviderSpecificFields = map[string]any{}
