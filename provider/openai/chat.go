@@ -273,6 +273,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
+	p.countWebSearch(req, r.Usage, responseCitesWeb(r))
 	r.Meta.Header = resp.Header
 	if cfg.RawResponse {
 		r.Meta.Raw = raw

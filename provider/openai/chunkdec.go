@@ -100,7 +100,7 @@ func decodeChoices(v gjson.Result, out *[]llm.ChunkChoice) error {
 	return err
 }
 
-var deltaKeys = []string{"role", "content", "refusal", "tool_calls", "reasoning_content", "thinking_blocks", "audio", "provider_specific_fields"}
+var deltaKeys = []string{"role", "content", "refusal", "tool_calls", "reasoning_content", "thinking_blocks", "audio", "annotations", "provider_specific_fields"}
 
 func decodeDelta(v gjson.Result, d *llm.Delta) error {
 	switch {
@@ -130,6 +130,8 @@ func decodeDelta(v gjson.Result, d *llm.Delta) error {
 			err = jsonx.Slow(v, &d.ThinkingBlocks)
 		case "audio":
 			err = jsonx.Slow(v, &d.Audio)
+		case "annotations":
+			err = jsonx.Slow(v, &d.Annotations)
 		case "provider_specific_fields":
 			err = jsonx.Slow(v, &d.ProviderSpecificFields)
 		default:

@@ -23,6 +23,8 @@ var chunkSamples = []string{
 	`{"choices":[{"index":1,"delta":{"content":"a"}}],"choices":[{"index":2}]}`,
 	`{"choices":[{"delta":{"content":"a","content":"b"},"delta":{"role":"assistant"}}]}`,
 	`{"usage":{"prompt_tokens":1},"usage":{"completion_tokens":2}}`,
+	`{"choices":[{"index":0,"delta":{"annotations":[{"type":"url_citation","url_citation":{"end_index":113,"start_index":53,"title":"T","url":"https://example.org/"}},{"type":"file_citation","x":1}]},"finish_reason":null}]}`,
+	`{"choices":[{"delta":{"Annotations":null,"annotations":[{"type":"url_citation"}]}}]}`,
 }
 
 // TestDecodeChunkMatchesEncodingJSON is the differential check of the fast
