@@ -45,6 +45,38 @@ func FuzzStream(f *testing.F) {
 	})
 }
 
+// FuzzTextStream feeds arbitrary bytes to the text completion stream
+// decoder, with FuzzStream's invariants.
+func FuzzTextStream(f *testing.F) {
+	f.Add(providertest.Fixture(f, "text.sse"))
+	f.Add([]byte("data: {\"choices\":[{\"text\":\"a\",\"finish_reason\":\"stop\"}],\"usage\":{\"total_tokens\":1}}\n\ndata: [DONE]\n\n"))
+	f.Add([]byte("data: {\"error\":{\"message\":\"x\",\"type\":\"server_error\"}}\n\n"))
+	f.Add([]byte("event: error\ndata: nope\n\n"))
+	f.Add([]byte("data: {\"choices\":[{\"index\":-3,\"text\":1}]}\n\n"))
+	req := llm.TextCompletionRequest{Model: "openai/gpt-3.5-turbo-instruct", Prompt: llm.StringList{"hi"}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(200, sseHeader, body))}
+		errs := 0
+		for c, err := range llm.TextCompletionStream(t.Context(), req, opts...) {
+			if errs > 0 {
+				t.Fatal("an element after the error")
+			}
+			if err != nil {
+				errs++
+				var le *llm.Error
+				if !errors.As(err, &le) {
+					t.Fatalf("got %T %v, want an *llm.Error", err, err)
+				}
+				continue
+			}
+			if c == nil {
+				t.Fatal("nil chunk without error")
+			}
+		}
+		_, _ = llm.CollectText(llm.TextCompletionStream(t.Context(), req, opts...))
+	})
+}
+
 // FuzzCompletion feeds arbitrary bytes as a (2xx or error) response body.
 func FuzzCompletion(f *testing.F) {
 	f.Add(200, []byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`))

@@ -15,6 +15,11 @@
 // it, before any network call, unless llm.WithDropUnsupportedParams is given,
 // in which case the parameter is dropped.
 //
+// Legacy text completions (/completions) are served by TextCompletion and,
+// streamed, by TextCompletionStream, under the chat stream's rules (usage on
+// a last chunk without choices; a stream cut off before [DONE] is
+// KindBadResponse). Specs with NoTextCompletion refuse both.
+//
 // Web search: the search models (gpt-4o-search-preview,
 // gpt-4o-mini-search-preview, gpt-5-search-api...) take web_search_options
 // (CompletionRequest.WebSearchOptions), sent as given. Their citations come
