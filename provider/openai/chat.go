@@ -297,8 +297,8 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 		}
 		return r, nil
 	}
-	var out chatResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
+	out, err := decodeChatResponse(raw)
+	if err != nil {
 		return nil, badResponse(err, raw)
 	}
 	if len(out.Error) > 0 && string(out.Error) != "null" {
