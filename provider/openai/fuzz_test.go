@@ -20,6 +20,8 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte("data: {\"choices\":[{\"index\":-5,\"delta\":{\"tool_calls\":[{\"index\":99999999,\"function\":{\"arguments\":\"{\"}}]}}]}\n\n"))
 	f.Add([]byte("event: error\ndata: nope\n\n"))
 	f.Add([]byte("data: [DONE]\n\ndata: after\n\n"))
+	f.Add(providertest.Fixture(f, "websearch.sse"))
+	f.Add(toolCallStreamBody(3))
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(200, sseHeader, body))}
@@ -83,6 +85,8 @@ func FuzzCompletion(f *testing.F) {
 	f.Add(400, []byte(`{"error":{"message":"maximum context length","code":"context_length_exceeded"}}`))
 	f.Add(429, []byte(`{"error":"slow"}`))
 	f.Add(200, []byte(`{"error":{"message":"oops"}}`))
+	f.Add(200, providertest.Fixture(f, "websearch.response.json"))
+	f.Add(200, providertest.Fixture(f, "tools.response.json"))
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 100 || status > 599 {

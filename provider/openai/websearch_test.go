@@ -108,3 +108,27 @@ func TestWebSearchCount(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownTypesDoNotFail feeds a stream and an answer with an annotation
+// type, a content part type, a delta field and an event type that do not
+// exist: the call goes on, with what it knows.
+func TestUnknownTypesDoNotFail(t *testing.T) {
+	t.Parallel()
+	stream := `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"a","x_new_field":{"k":[1]}},"finish_reason":null}],"usage":null}` + "\n\n" +
+		"event: x_new_event\ndata: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[]}\n\n" +
+		`data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"annotations":[{"type":"x_new_citation","x_new_citation":{"a":1}}]},"finish_reason":"stop"}],"usage":null}` + "\n\n" +
+		"data: [DONE]\n\n"
+	srv, _ := server(t, nil, "text/event-stream", []byte(stream))
+	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
+	got, err := llm.Collect(llm.CompletionStream(t.Context(), req, llm.WithBaseURL(srv.URL), llm.WithAPIKey("k")))
+	require.NoError(t, err)
+	assert.Equal(t, "a", got.Text())
+	assert.Equal(t, []llm.Annotation{{Type: "x_new_citation"}}, got.Message().Annotations)
+
+	answer := `{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":[{"type":"x_new_part","x":1},{"type":"text","text":"b"}],"x_new_field":true},"finish_reason":"stop"}]}`
+	srv2, _ := server(t, nil, "application/json", []byte(answer))
+	resp, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv2.URL), llm.WithAPIKey("k"))
+	require.NoError(t, err)
+	require.Len(t, resp.Message().Content.Parts, 2)
+	assert.Equal(t, llm.PartType("x_new_part"), resp.Message().Content.Parts[0].Type)
+}
