@@ -362,6 +362,10 @@ type CompletionTokensDetails struct {
 	ImageTokens              int `json:"image_tokens,omitempty"`
 	AcceptedPredictionTokens int `json:"accepted_prediction_tokens,omitempty"`
 	RejectedPredictionTokens int `json:"rejected_prediction_tokens,omitempty"`
+	// VideoTokens are the generated video tokens (Gemini's VIDEO output
+	// modality); they are priced at the model's video rate, not the text
+	// rate.
+	VideoTokens int `json:"video_tokens,omitempty"`
 }
 
 // Chunk is one streamed piece of a chat completion, shaped as OpenAI's
@@ -396,17 +400,17 @@ type ChunkChoice struct {
 // thinking block (with its signature) is sent whole, once complete, in
 // ThinkingBlocks, so that Collect only appends blocks.
 type Delta struct {
-	Role             Role            `json:"role,omitempty"`
-	Content          string          `json:"content,omitempty"`
-	Refusal          string          `json:"refusal,omitempty"`
-	ToolCalls        []ToolCallDelta `json:"tool_calls,omitempty"`
-	ReasoningContent string          `json:"reasoning_content,omitempty"`
-	ThinkingBlocks   []ThinkingBlock `json:"thinking_blocks,omitempty"`
-	Audio            json.RawMessage `json:"audio,omitempty"`
-	// Annotations are citations of the content (web search); each arrives
-	// once, and Collect appends them to the message's Annotations.
-	Annotations            []Annotation   `json:"annotations,omitempty"`
-	ProviderSpecificFields map[string]any `json:"provider_specific_fields,omitempty"`
+	Role                   Role            `json:"role,omitempty"`
+	Content                string          `json:"content,omitempty"`
+	Refusal                string          `json:"refusal,omitempty"`
+	ToolCalls              []ToolCallDelta `json:"tool_calls,omitempty"`
+	ReasoningContent       string          `json:"reasoning_content,omitempty"`
+	ThinkingBlocks         []ThinkingBlock `json:"thinking_blocks,omitempty"`
+	Audio                  json.RawMessage `json:"audio,omitempty"`
+	ProviderSpecificFields map[string]any  `json:"provider_specific_fields,omitempty"`
+	// Annotations are citations of the choice's content (web search),
+	// indexed into the whole message's content; Collect appends them.
+	Annotations []Annotation `json:"annotations,omitempty"`
 }
 
 // ToolCallDelta is a piece of a tool call. The first piece of a call carries
@@ -454,6 +458,10 @@ type Meta struct {
 	// Deployment is the ID of the router deployment that served the call
 	// (package router); empty for a call that was not routed.
 	Deployment string
+	// ContinuedFrom is set on the one chunk where a router's mid-stream
+	// fallback (router.WithMidStreamFallback) switched deployments: the ID
+	// of the deployment whose stream failed after chunks were yielded.
+	ContinuedFrom string
 }
 
 // Text returns the text content of the first choice, or "" when there is

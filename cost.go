@@ -86,6 +86,7 @@ func costUsage(u *Usage, serviceTier string) cost.Usage {
 		ReasoningTokens:    u.CompletionTokensDetails.ReasoningTokens,
 		AudioOutputTokens:  u.CompletionTokensDetails.AudioTokens,
 		ImageOutputTokens:  u.CompletionTokensDetails.ImageTokens,
+		VideoOutputTokens:  u.CompletionTokensDetails.VideoTokens,
 		ServiceTier:        serviceTier,
 	}
 	if st := u.ServerToolUse; st != nil {

@@ -177,6 +177,24 @@ func TestMockPricing(t *testing.T) {
 
 // TestWebSearchCost: server-side web searches reported in Usage.ServerToolUse
 // are billed at the table's per-search price, on top of the tokens.
+// TestVideoTokenCost checks that video output tokens reach the cost table
+// as video, not text: gemini-omni-flash-preview bills them at 1.75e-05, its
+// text at 9e-06 (issue 12). 1,000 in * 1.5e-06 = 0.0015; 200 text *
+// 9e-06 = 0.0018; 10,000 video * 1.75e-05 = 0.175; total 0.1783 (the text
+// rate gave 0.0933).
+func TestVideoTokenCost(t *testing.T) {
+	t.Parallel()
+	u := &llm.Usage{PromptTokens: 1000, CompletionTokens: 10200, TotalTokens: 11200,
+		CompletionTokensDetails: llm.CompletionTokensDetails{VideoTokens: 10000}}
+	script := llm.WithMockResponse(llm.MockResponse{Content: "hi", Usage: u})
+	resp, err := llm.Completion(t.Context(), userReq("mock/gemini/gemini-omni-flash-preview", "hi"), script)
+	require.NoError(t, err)
+	require.NotNil(t, resp.Meta.Cost)
+	assert.True(t, resp.Meta.Cost.Known)
+	assert.InDelta(t, 0.175, resp.Meta.Cost.Video, 1e-12)
+	assert.InDelta(t, 0.1783, resp.Meta.Cost.Total, 1e-12)
+}
+
 func TestWebSearchCost(t *testing.T) {
 	t.Parallel()
 	u := &llm.Usage{PromptTokens: 1000, CompletionTokens: 100, TotalTokens: 1100,

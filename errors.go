@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/llmux/llm/internal/httpx"
 )
 
 // Kind classifies an Error. The zero value is KindUnknown. Kinds are an
@@ -74,7 +72,32 @@ func (k Kind) String() string {
 // kindError is the type of the sentinel errors.
 type kindError struct{ k Kind }
 
-func (e *kindError) Error() string { return "llm: " + e.k.String() }
+func (e *kindError) Error() string { return prefix + e.k.String() }
+
+// prefix starts the text of every error of the package, once.
+const prefix = "llm: "
+
+// isSentinel reports whether err is one of the sentinel errors themselves,
+// whose text only repeats the kind.
+func isSentinel(err error) bool {
+	_, ok := err.(*kindError)
+	return ok
+}
+
+// sentinelCause returns the Kind of the sentinel in err's chain, and the
+// text of err without the sentinel's (fmt.Errorf("budget: %w",
+// ErrQuotaExceeded) is "budget"), or ok false when err wraps none.
+func sentinelCause(err error) (k Kind, msg string, ok bool) {
+	var ke *kindError
+	if !errors.As(err, &ke) {
+		return KindUnknown, "", false
+	}
+	msg = err.Error()
+	if msg == ke.Error() {
+		return ke.k, "", true
+	}
+	return ke.k, strings.TrimSuffix(msg, ": "+ke.Error()), true
+}
 
 // Sentinel errors, one per Kind, for use with errors.Is.
 var (
@@ -137,7 +160,7 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("llm: ")
+	b.WriteString(prefix)
 	if e.Provider != "" {
 		b.WriteString(e.Provider)
 		if e.Model != "" {
@@ -159,8 +182,13 @@ func (e *Error) Error() string {
 		b.WriteByte(')')
 	}
 	msg := e.Message
-	if msg == "" && e.Err != nil {
+	if msg == "" && e.Err != nil && !isSentinel(e.Err) {
 		msg = e.Err.Error()
+	}
+	// One prefix per layer: a message or cause that is itself an error of
+	// this layer ("llm: openai/gpt-4o: ...") does not repeat it.
+	for strings.HasPrefix(msg, prefix) {
+		msg = msg[len(prefix):]
 	}
 	if msg != "" {
 		b.WriteString(": ")
@@ -238,12 +266,16 @@ func (e *Error) Is(target error) bool {
 	return e.Kind == KindUnsupported && target == errors.ErrUnsupported
 }
 
-// KindOf returns the Kind of err: that of the first *Error in its chain, or
-// the kind of a bare context error, or KindUnknown.
+// KindOf returns the Kind of err: that of the first *Error in its chain,
+// else that of a sentinel (ErrRateLimit...) in its chain, else the kind of a
+// context error, else KindUnknown.
 func KindOf(err error) Kind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
+	}
+	if k, _, ok := sentinelCause(err); ok {
+		return k
 	}
 	switch {
 	case err == nil:
@@ -256,8 +288,9 @@ func KindOf(err error) Kind {
 	return KindUnknown
 }
 
-// KindFromStatus returns the Kind that an HTTP status usually means, for
-// classifiers to refine with the provider's error code.
+// KindFromStatus returns the Kind that an HTTP status usually means. For
+// provider authors: a provider's error classifier starts from it and refines
+// it with the provider's error code.
 func KindFromStatus(status int) Kind {
 	switch status {
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
@@ -290,33 +323,20 @@ func KindFromStatus(status int) Kind {
 	return KindUnknown
 }
 
-// Errorf returns an *Error of kind k with a formatted message, for
-// translators reporting bad input and the like; the client adds the provider
-// and model.
+// Errorf returns an *Error of kind k with a formatted message. For provider
+// authors: translators report bad input and the like with it; the client
+// adds the provider, the model and the "llm: " prefix, so the message has
+// neither.
 func Errorf(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
 }
 
-// ClassifyHTTP turns an HTTP error answer in err (as the module's one HTTP
-// send path returns it) into the *Error that classify makes from its status,
-// headers and body, keeping err as the cause. Any other error (connection,
-// context) is returned as it is, for the client to classify. Translators
-// write classify once and use it for error answers and, with status 0, for
-// error events inside a 200 stream.
-func ClassifyHTTP(err error, classify func(status int, header http.Header, body []byte) *Error) error {
-	var se *httpx.StatusError
-	if !errors.As(err, &se) {
-		return err
-	}
-	e := classify(se.StatusCode, se.Header, se.Body)
-	e.Err = err
-	return e
-}
-
-// UnsupportedParam is the error translators give for a request parameter
-// their provider or model does not support: KindUnsupported, naming the
-// parameter (and why, when why is not empty) and the option that drops such
-// parameters instead.
+// UnsupportedParam returns the error for a request parameter the provider
+// or model does not support: KindUnsupported, naming the parameter (and why,
+// when why is not empty) and the option that drops such parameters instead.
+// For provider authors: translators return it unless
+// Config.DropUnsupportedParams is set, in which case they drop the
+// parameter.
 func UnsupportedParam(param, why string) *Error {
 	msg := param + " is not supported"
 	if why != "" {

@@ -285,6 +285,7 @@ func normalizeError(ctx context.Context, err error, provider, model string, s sc
 		return err
 	}
 	ne := &Error{Provider: provider, Model: model, Err: err}
+	msgSet := false
 	var se *httpx.StatusError
 	var netErr net.Error
 	var bad interface{ BadResponse() } // internal: a cap exceeded, a page instead of a stream
@@ -298,6 +299,9 @@ func normalizeError(ctx context.Context, err error, provider, model string, s sc
 		ne.Kind = KindCanceled
 	case errors.Is(err, context.DeadlineExceeded):
 		ne.Kind = KindTimeout
+	case errors.As(err, new(*kindError)): // a sentinel, bare or wrapped
+		ne.Kind, ne.Message, _ = sentinelCause(err)
+		msgSet = true
 	case errors.As(err, &se):
 		ne.Kind = KindFromStatus(se.StatusCode)
 		ne.StatusCode = se.StatusCode
@@ -321,7 +325,7 @@ func normalizeError(ctx context.Context, err error, provider, model string, s sc
 		// failure, retryable like any server error.
 		ne.Kind = KindServer
 	}
-	if ne.Message == "" {
+	if ne.Message == "" && !msgSet {
 		ne.Message = err.Error()
 	}
 	s.scrubError(ne)

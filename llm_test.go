@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/llmux/llm"
-	"github.com/llmux/llm/internal/httpx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -213,7 +211,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	cfg := llm.Config{APIKey: llm.Secret(key), BaseURL: "https://x"}
 	var logged bytes.Buffer
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "key", cfg.APIKey)
-	b, _ := json.Marshal(cfg) //lint:ignore SA1026 HTTPClient is nil: the JSON of a Config must not hold the key
+	b, _ := json.Marshal(cfg)
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%v %+v %#v %s %q", cfg, cfg, cfg, cfg.APIKey, cfg.APIKey), string(b), logged.String()} {
 		assert.NotContains(t, s, key)
 	}
@@ -499,28 +497,6 @@ func TestCollectIgnoresBogusIndexes(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, r.Choices, 1)
 	assert.Equal(t, "ok", r.Text())
-}
-
-func TestClassifyHTTP(t *testing.T) {
-	t.Parallel()
-	other := errors.New("dial tcp: refused")
-	assert.Same(t, other, llm.ClassifyHTTP(other, nil), "non-HTTP errors pass through")
-
-	se := &httpx.StatusError{StatusCode: 429, Header: http.Header{"Retry-After": {"3"}}, Body: []byte(`{"error":"slow"}`)}
-	var gotStatus int
-	var gotBody string
-	err := llm.ClassifyHTTP(fmt.Errorf("send: %w", se), func(status int, h http.Header, body []byte) *llm.Error {
-		gotStatus, gotBody = status, string(body)
-		return &llm.Error{Kind: llm.KindRateLimit, StatusCode: status, RetryAfter: httpx.RetryAfter(h)}
-	})
-	require.ErrorIs(t, err, llm.ErrRateLimit)
-	assert.Equal(t, 429, gotStatus)
-	assert.Equal(t, `{"error":"slow"}`, gotBody)
-	var le *llm.Error
-	require.ErrorAs(t, err, &le)
-	assert.Equal(t, 3*time.Second, le.RetryAfter)
-	var back *httpx.StatusError
-	assert.ErrorAs(t, err, &back, "the status error stays the cause")
 }
 
 func TestUnsupportedParam(t *testing.T) {

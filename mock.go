@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"strconv"
 	"strings"
@@ -39,9 +38,11 @@ type MockResponse struct {
 	ChunkDelay time.Duration
 	// Err, if set, is returned instead of a reply; use an *Error to choose
 	// its Kind: &llm.Error{Kind: llm.KindRateLimit, RetryAfter: time.Second}.
-	// A context error keeps its meaning (canceled, timeout); any other error
-	// comes back as a KindServer error wrapping it, as from a provider that
-	// failed without saying why.
+	// Any other error is classified as a provider's would be: a context
+	// error keeps its meaning (canceled, timeout), a JSON encoding error is
+	// an invalid request, and an error nothing recognises comes back as a
+	// KindServer error wrapping it, as from a provider that failed without
+	// saying why.
 	Err error
 	// ErrAfterChunks makes a stream yield that many chunks before Err.
 	ErrAfterChunks int
@@ -107,8 +108,8 @@ func (mockProvider) script(ctx context.Context, req *CompletionRequest, cfg *Con
 // scriptedErr returns the error a script asks for as the mock's own: an
 // *Error as a copy wrapping it (the client completes the error it returns,
 // and one script may serve concurrent calls; errors.Is still finds the
-// scripted value), a context error as it is, and any other error as a
-// KindServer error wrapping it.
+// scripted value), and any other error as it is, for the client to classify
+// as it classifies a provider's.
 func scriptedErr(err error) error {
 	if e, ok := err.(*Error); ok {
 		c := *e
@@ -120,11 +121,7 @@ func scriptedErr(err error) error {
 		}
 		return &c
 	}
-	var e *Error
-	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return &Error{Kind: KindServer, Message: err.Error(), Err: err}
+	return err
 }
 
 func lastUserText(msgs []Message) string {

@@ -21,7 +21,8 @@ import (
 type Option func(*Config)
 
 // Config is the resolved configuration of one call, as a provider sees it.
-// Providers fall back to their usual environment variables for fields left
+// For provider authors: users set it only through options. Providers fall
+// back to their usual environment variables for fields left
 // empty (see Config.Key and Config.BaseURLOr); they are read when a call is
 // made, never at import.
 //
@@ -36,9 +37,6 @@ type Config struct {
 	Header http.Header
 	// HTTPClient sends the requests; nil means a shared default client.
 	HTTPClient *http.Client
-	// Organization and Project are OpenAI's organization and project ids.
-	Organization string
-	Project      string
 	// APIVersion selects a provider API version where the provider has one
 	// (Azure's api-version, Anthropic's anthropic-version).
 	APIVersion string
@@ -61,35 +59,38 @@ type Config struct {
 	secrets   *secretSet // the credentials the call used, for scrubbing
 }
 
-// Provider returns the name of the provider the call goes to.
+// Provider returns the name of the provider the call goes to. For provider
+// authors.
 func (c *Config) Provider() string { return c.provider }
 
 // Value returns the provider-specific option stored under key by WithValue,
-// or nil.
+// or nil. For provider authors: the typed options of a provider package read
+// their values with it.
 func (c *Config) Value(key any) any { return c.values[key] }
 
 // Key returns the API key: the configured one, else the first non-empty
-// environment variable of envVars. Providers read their key with it so that
+// environment variable of envVars. For provider authors: providers read their key with it so that
 // the client scrubs the key from the call's errors whatever its source: the
 // value it returns is recorded as a secret of the call (see AddSecret).
 func (c *Config) Key(envVars ...string) string {
 	if c.APIKey != "" {
 		return string(c.APIKey)
 	}
-	k := Env(envVars...)
+	k := env(envVars...)
 	c.AddSecret(k)
 	return k
 }
 
-// AddSecret registers credentials of the call that did not come from Key:
-// tokens a provider derived or fetched (OAuth access tokens, Entra ID
-// tokens), keys it read with Env (an AWS secret access key or session
-// token, a bearer token) or from a credentials file. The client replaces
-// them with "[REDACTED]" in the call's error, its message, its code and the
-// text of every error of its cause's chain, as it does the API key. Values
-// shorter than six bytes are not scrubbed (they would blank out common
-// substrings; no provider issues keys that short). AddSecret is safe for
-// concurrent use; on a Config the client did not make it does nothing.
+// AddSecret registers credentials of the call that did not come from Key.
+// For provider authors: a provider registers the tokens it derived or
+// fetched (OAuth access tokens, Entra ID tokens) and the keys it read from
+// the environment itself (an AWS secret access key or session token, a
+// bearer token) or from a credentials file. The client replaces them with
+// "[REDACTED]" in the call's error, its message, its code and the text of
+// every error of its cause's chain, as it does the API key. Values shorter
+// than six bytes are not scrubbed (they would blank out common substrings;
+// no provider issues keys that short). AddSecret is safe for concurrent use;
+// on a Config the client did not make it does nothing.
 func (c *Config) AddSecret(secrets ...string) {
 	for _, s := range secrets {
 		c.secrets.add(s)
@@ -97,11 +98,12 @@ func (c *Config) AddSecret(secrets ...string) {
 }
 
 // BaseURLOr returns the configured base URL, else the first non-empty
-// environment variable of envVars, else def, without a trailing slash.
+// environment variable of envVars, else def, without a trailing slash. For
+// provider authors.
 func (c *Config) BaseURLOr(def string, envVars ...string) string {
 	u := c.BaseURL
 	if u == "" {
-		u = Env(envVars...)
+		u = env(envVars...)
 	}
 	if u == "" {
 		u = def
@@ -109,9 +111,9 @@ func (c *Config) BaseURLOr(def string, envVars ...string) string {
 	return strings.TrimRight(u, "/")
 }
 
-// Env returns the value of the first of the environment variables that is
-// set and not empty.
-func Env(names ...string) string {
+// env returns the value of the first of the environment variables that is
+// set and not empty. (Translators use internal/providerkit.Env.)
+func env(names ...string) string {
 	for _, n := range names {
 		if v := os.Getenv(n); v != "" {
 			return v
@@ -121,7 +123,7 @@ func Env(names ...string) string {
 }
 
 // NewHeader returns a header holding the configured extra headers, for a
-// provider to add its own to.
+// provider to add its own to. For provider authors.
 func (c *Config) NewHeader() http.Header {
 	h := make(http.Header, len(c.Header)+4)
 	for k, v := range c.Header {
@@ -150,12 +152,6 @@ func WithHeader(key, value string) Option {
 
 // WithHTTPClient sets the HTTP client that sends requests.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Config) { c.HTTPClient = hc } }
-
-// WithOrganization sets OpenAI's organization header.
-func WithOrganization(org string) Option { return func(c *Config) { c.Organization = org } }
-
-// WithProject sets OpenAI's project header.
-func WithProject(project string) Option { return func(c *Config) { c.Project = project } }
 
 // WithAPIVersion sets the provider's API version.
 func WithAPIVersion(v string) Option { return func(c *Config) { c.APIVersion = v } }
@@ -187,9 +183,9 @@ func WithMaxResponseBytes(n int) Option { return func(c *Config) { c.MaxResponse
 // A stream as a whole is not capped. n <= 0 restores the default.
 func WithMaxEventBytes(n int) Option { return func(c *Config) { c.MaxEventBytes = n } }
 
-// WithValue stores a provider-specific option. Providers export typed
-// options built on it (such as a thinking budget); keys should be unexported
-// types, as with context.WithValue.
+// WithValue stores a provider-specific option. For provider authors:
+// provider packages export typed options built on it (such as a thinking
+// budget); keys should be unexported types, as with context.WithValue.
 func WithValue(key, value any) Option {
 	return func(c *Config) {
 		m := make(map[any]any, len(c.values)+1)
@@ -277,8 +273,6 @@ type configView struct {
 	APIKey                Secret   `json:"api_key,omitempty"`
 	BaseURL               string   `json:"base_url,omitempty"`
 	Header                []string `json:"header,omitempty"` // names only
-	Organization          string   `json:"organization,omitempty"`
-	Project               string   `json:"project,omitempty"`
 	APIVersion            string   `json:"api_version,omitempty"`
 	DropUnsupportedParams bool     `json:"drop_unsupported_params,omitempty"`
 	RawResponse           bool     `json:"raw_response,omitempty"`
@@ -288,7 +282,7 @@ type configView struct {
 
 func (c Config) view() configView {
 	v := configView{Provider: c.provider, APIKey: c.APIKey, BaseURL: safeURL(c.BaseURL, c.APIKey),
-		Organization: c.Organization, Project: c.Project, APIVersion: c.APIVersion,
+		APIVersion:            c.APIVersion,
 		DropUnsupportedParams: c.DropUnsupportedParams, RawResponse: c.RawResponse, HTTPClient: c.HTTPClient != nil}
 	if len(c.Header) > 0 {
 		v.Header = headerNames(c.Header)
@@ -325,10 +319,10 @@ func safeURL(u string, key Secret) string {
 }
 
 // String returns the printable fields of c: the provider, base URL (without
-// user information or query), header names, organization, project, API
-// version, flags, and the types of the provider-specific option keys. It
-// never shows the API key, header values or option values, which may be
-// credentials (a service-account JSON, a token source).
+// user information or query), header names, API version, flags, and the
+// types of the provider-specific option keys. It never shows the API key,
+// header values or option values, which may be credentials (a
+// service-account JSON, a token source).
 func (c Config) String() string {
 	v := c.view()
 	var b strings.Builder
@@ -343,8 +337,6 @@ func (c Config) String() string {
 	if len(v.Header) > 0 {
 		field("Header", "["+strings.Join(v.Header, " ")+"]")
 	}
-	field("Organization", v.Organization)
-	field("Project", v.Project)
 	field("APIVersion", v.APIVersion)
 	if v.DropUnsupportedParams {
 		field("DropUnsupportedParams", "true")
@@ -386,7 +378,7 @@ func (c Config) LogValue() slog.Value {
 	v := c.view()
 	attrs := []slog.Attr{slog.String("provider", v.Provider)}
 	for _, a := range []struct{ k, v string }{{"api_key", v.APIKey.String()}, {"base_url", v.BaseURL},
-		{"organization", v.Organization}, {"project", v.Project}, {"api_version", v.APIVersion}} {
+		{"api_version", v.APIVersion}} {
 		if a.v != "" {
 			attrs = append(attrs, slog.String(a.k, a.v))
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,7 +68,7 @@ var leakyErrors = []struct {
 	}},
 	{"classified status", llm.KindAuthentication, func(key string) error {
 		se := &httpx.StatusError{StatusCode: 401, Header: http.Header{"X-Echo": {key}}, Body: []byte(`{"message":"bad key ` + key + `"}`)}
-		return llm.ClassifyHTTP(se, func(status int, _ http.Header, body []byte) *llm.Error {
+		return providerkit.ClassifyHTTP(se, func(status int, _ http.Header, body []byte) *llm.Error {
 			return &llm.Error{Kind: llm.KindAuthentication, StatusCode: status, Message: "bad key " + key, Code: "invalid_api_key",
 				Detail: body}
 		})

@@ -10,7 +10,9 @@ import (
 )
 
 // Provider is a backend that translates requests to one provider's wire
-// format. Implementations are stateless: everything about a call comes in its
+// format. For provider authors (see "Writing a provider" in the package
+// documentation); users only pass one to WithProvider. Implementations are
+// stateless: everything about a call comes in its
 // arguments, as with a database/sql driver. What a provider can do is told by
 // the optional interfaces it implements (Completer, Streamer, ...); a
 // missing capability is an Unsupported error, never a stub method.
@@ -19,7 +21,8 @@ type Provider interface {
 	Name() string
 }
 
-// Completer creates chat completions.
+// Completer creates chat completions. For provider authors: the capability
+// behind Completion.
 type Completer interface {
 	Provider
 	// Completion sends req, whose Model is the provider's model name
@@ -27,7 +30,8 @@ type Completer interface {
 	Completion(ctx context.Context, req *CompletionRequest, cfg *Config) (*CompletionResponse, error)
 }
 
-// Streamer streams chat completions.
+// Streamer streams chat completions. For provider authors: the capability
+// behind CompletionStream.
 type Streamer interface {
 	Provider
 	// CompletionStream returns a single-use sequence of chunks read in the
@@ -37,9 +41,12 @@ type Streamer interface {
 	CompletionStream(ctx context.Context, req *CompletionRequest, cfg *Config) iter.Seq2[*Chunk, error]
 }
 
-// TextCompleter creates legacy text completions.
+// TextCompleter creates legacy text completions. For provider authors: the
+// capability behind TextCompletion.
 type TextCompleter interface {
 	Provider
+	// TextCompletion sends req, whose Model is the provider's model name. It
+	// must not modify req.
 	TextCompletion(ctx context.Context, req *TextCompletionRequest, cfg *Config) (*TextCompletionResponse, error)
 }
 
@@ -49,7 +56,7 @@ var registry = struct {
 }{m: map[string]Provider{}}
 
 // Register makes p available under name in model strings ("name/model").
-// Providers call it from init. It panics if p is nil or name is already
+// For provider authors: providers call it from init. It panics if p is nil or name is already
 // taken, as database/sql.Register does. The provider's Name need not equal
 // name: one translator may serve several names.
 func Register(name string, p Provider) {

@@ -88,19 +88,17 @@ func BenchmarkCollectToolCallFragments(b *testing.B) {
 	}
 }
 
-// TestCollectAnnotations checks that citations streamed on deltas (OpenAI's
-// search models send them on a delta of their own) end up on the message.
-func TestCollectAnnotations(t *testing.T) {
+// TestAccumulatorAnnotations folds the citations streamed on deltas into
+// the message's annotations, in the order they came.
+func TestAccumulatorAnnotations(t *testing.T) {
 	t.Parallel()
-	cite := func(url string, start, end int) llm.Annotation {
-		return llm.Annotation{Type: "url_citation", URLCitation: &llm.URLCitation{URL: url, Title: "t " + url, StartIndex: start, EndIndex: end}}
-	}
-	chunks := []*llm.Chunk{
-		{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Role: llm.RoleAssistant, Content: "See a "}}}},
-		{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Content: "and b.", Annotations: []llm.Annotation{cite("https://a.example/", 4, 5)}}}}},
-		{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Annotations: []llm.Annotation{cite("https://b.example/", 10, 11)}}, FinishReason: "stop"}}},
-	}
-	resp, err := llm.Collect(seq(chunks, nil))
-	require.NoError(t, err)
-	assert.Equal(t, []llm.Annotation{cite("https://a.example/", 4, 5), cite("https://b.example/", 10, 11)}, resp.Message().Annotations)
+	a := llm.Annotation{Type: "url_citation", URLCitation: &llm.URLCitation{StartIndex: 0, EndIndex: 3, Title: "A", URL: "https://a.example"}}
+	b := llm.Annotation{Type: "url_citation", URLCitation: &llm.URLCitation{StartIndex: 4, EndIndex: 7, Title: "B", URL: "https://b.example"}}
+	var acc llm.Accumulator
+	acc.Add(&llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Content: "one ", Annotations: []llm.Annotation{a}}}}})
+	acc.Add(&llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Content: "two"}}}})
+	acc.Add(&llm.Chunk{Choices: []llm.ChunkChoice{{Delta: llm.Delta{Annotations: []llm.Annotation{b}}, FinishReason: "stop"}}})
+	got := acc.Response().Message()
+	assert.Equal(t, "one two", got.Content.String())
+	assert.Equal(t, []llm.Annotation{a, b}, got.Annotations)
 }

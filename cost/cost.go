@@ -64,7 +64,7 @@ type Cost struct {
 	Audio float64 `json:"audio,omitempty"`
 	// Image prices image tokens, in and out, and generated images.
 	Image float64 `json:"image,omitempty"`
-	// Video prices seconds of generated video.
+	// Video prices seconds of generated video and video completion tokens.
 	Video float64 `json:"video,omitempty"`
 	// WebSearch prices the web searches the model made.
 	WebSearch float64 `json:"web_search,omitempty"`
@@ -194,11 +194,14 @@ func (p *Prices) tokenCost(u *Usage, c *Cost) {
 	c.Audio += float64(audioIn) * or(r.AudioInput, r.Input)
 	c.Image += float64(imageIn) * or(r.ImageInput, r.Input)
 
-	// Output: reasoning, audio, images, then plain text.
+	// Output: video, reasoning, audio, images, then plain text. Video has
+	// no fallback rate: unpriced video tokens are reported by cost.
 	rest = max(u.CompletionTokens, 0)
+	videoOut := take(&rest, u.VideoOutputTokens)
 	reasoning := take(&rest, u.ReasoningTokens)
 	audioOut := take(&rest, u.AudioOutputTokens)
 	imageOut := take(&rest, u.ImageOutputTokens)
+	c.Video += float64(videoOut) * r.VideoOutput
 	c.Output += float64(rest) * r.Output
 	c.Reasoning += float64(reasoning) * or(r.Reasoning, r.Output)
 	c.Audio += float64(audioOut) * or(r.AudioOutput, r.Output)

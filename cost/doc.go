@@ -101,7 +101,7 @@
 //
 // # Tokens
 //
-// [CountTokens] and [CountMessages] count with OpenAI's tiktoken encodings
+// [CountText] and [CountMessages] count with OpenAI's tiktoken encodings
 // (o200k_base for the gpt-4o, gpt-4.1, gpt-5 and o families, cl100k_base
 // for gpt-4 and gpt-3.5-turbo), embedded in the binary (no download). A
 // message costs 3 tokens plus its role and content, 1 more with a name,
@@ -125,7 +125,7 @@
 //     errors match [ErrContextWindow] and [ErrUnsupported] (and
 //     errors.ErrUnsupported).
 //
-// Only CountTokens and CountMessages use the tokenizer; a program that
+// Only CountText and CountMessages use the tokenizer; a program that
 // never calls them (directly or through code it links) does not link the
 // tokenizer's vocabularies, about 12 MB of binary.
 package cost

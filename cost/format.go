@@ -23,9 +23,9 @@ import (
 //	dep    deprecation date
 //	src    source ID
 //	u      priced units, comma-separated
-//	i o cr cw cw1h r ai ao ii io
+//	i o cr cw cw1h r ai ao ii io vo
 //	       standard rates: input, output, cache read, cache write (5m, 1h),
-//	       reasoning, audio in, audio out, image in, image out
+//	       reasoning, audio in, audio out, image in, image out, video out
 //	[L][>N].RATE
 //	       a tier's rate, L one of p (priority), f (flex), b (batch), N its
 //	       threshold in tokens: "p.i", ">200000.o", "p>272000.cr"
@@ -49,6 +49,7 @@ var rateKeys = [...]struct {
 	{"i", rateInput}, {"o", rateOutput}, {"cr", rateCacheRead}, {"cw", rateCacheWrite},
 	{"cw1h", rateCacheWrite1h}, {"r", rateReasoning}, {"ai", rateAudioInput},
 	{"ao", rateAudioOutput}, {"ii", rateImageInput}, {"io", rateImageOutput},
+	{"vo", rateVideoOutput},
 }
 
 var levelCodes = [...]struct{ code, level string }{
@@ -77,6 +78,8 @@ func (r *Rates) get(f rateField) float64 {
 		return r.ImageInput
 	case rateImageOutput:
 		return r.ImageOutput
+	case rateVideoOutput:
+		return r.VideoOutput
 	}
 	return 0
 }

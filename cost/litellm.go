@@ -57,6 +57,7 @@ const (
 	rateAudioOutput
 	rateImageInput
 	rateImageOutput
+	rateVideoOutput
 )
 
 func (r *Rates) set(f rateField, v float64) {
@@ -81,6 +82,8 @@ func (r *Rates) set(f rateField, v float64) {
 		r.ImageInput = v
 	case rateImageOutput:
 		r.ImageOutput = v
+	case rateVideoOutput:
+		r.VideoOutput = v
 	}
 }
 
@@ -100,6 +103,7 @@ var rateFields = []struct {
 	{"output_cost_per_audio_token", rateAudioOutput},
 	{"input_cost_per_image_token", rateImageInput},
 	{"output_cost_per_image_token", rateImageOutput},
+	{"output_cost_per_video_token", rateVideoOutput},
 	{"input_cost_per_token", rateInput},
 	{"output_cost_per_token", rateOutput},
 }
@@ -373,6 +377,9 @@ func parseEntry(key string, obj []byte) (parsedEntry, error) {
 	)
 	setRate := func(f rateField, level string, above int, v float64) {
 		p.Units |= UnitToken
+		if f == rateVideoOutput {
+			p.Units |= UnitVideoToken
+		}
 		e.given |= givenPrices
 		if level == LevelStandard && above == 0 {
 			p.Rates.set(f, v)

@@ -223,6 +223,7 @@ func FuzzLoadJSON(f *testing.F) {
 	f.Add([]byte(`{"hd/1-x-1/a": {"mode": "image_generation", "input_cost_per_pixel": 1}}`))
 	f.Add([]byte(`{"x/y": {"litellm_provider": "x", "input_cost_per_token_above_99999999999k_tokens": 1}}`))
 	f.Add([]byte(`{"a": {"search_context_cost_per_query": {"search_context_size_low": 1}}, "b": null}`))
+	f.Add([]byte(`{"a": {"output_cost_per_token": 1, "output_cost_per_video_token": 2, "output_cost_per_video_token_flex": 3}}`))
 	base := NewTable([]ModelInfo{{Name: "x/y", Aliases: []string{"y"}, Prices: Prices{Rates: Rates{Input: 1}}}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tb, err := base.WithJSON(bytes.NewReader(data))
@@ -235,7 +236,7 @@ func FuzzLoadJSON(f *testing.F) {
 					t.Fatalf("entry %q: name %q does not resolve", m.Name, name)
 				}
 			}
-			c, err := tb.Compute(m.Name, Usage{PromptTokens: 300000, CompletionTokens: 10, Images: 1, ImageSize: "1x1"})
+			c, err := tb.Compute(m.Name, Usage{PromptTokens: 300000, CompletionTokens: 10, VideoOutputTokens: 5, Images: 1, ImageSize: "1x1"})
 			if err == nil && !c.Known {
 				t.Fatalf("%q: nil error with an unknown cost", m.Name)
 			}

@@ -309,13 +309,19 @@ func TestTableString(t *testing.T) {
 	require.NotEmpty(t, srcs)
 	assert.Equal(t, "litellm", srcs[0].ID)
 	assert.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, srcs[0].Date)
-	n := 0
+	n, fixed := 0, 0
 	for m := range Embedded().Models() {
-		if m.Source == "litellm" {
+		if strings.TrimSuffix(m.Source, "+fix") == "litellm" {
 			n++
+		}
+		if strings.HasSuffix(m.Source, "+fix") {
+			fixed++
 		}
 	}
 	assert.Equal(t, srcs[0].Models, n, "Sources counts the entries of each source")
+	fix := srcs[len(srcs)-1]
+	assert.Equal(t, "fix", fix.ID, "the corrections are the last source")
+	assert.Equal(t, fix.Models, fixed, "the corrections count the entries they changed")
 }
 
 func TestErrorsAreDistinct(t *testing.T) {

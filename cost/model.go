@@ -34,7 +34,10 @@ type ModelInfo struct {
 	// model, where the source data gives one.
 	DeprecationDate string
 	// Source names the source of the entry (see [Table.Sources]); it is
-	// empty for entries registered at run time.
+	// empty for entries registered at run time. In the embedded table, an
+	// entry whose prices the generator corrected (source "fix", with the
+	// URL of each correction in cost/internal/gen/corrections.json) has
+	// "+fix" after its source, as in "litellm+fix".
 	Source string
 }
 

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -52,7 +53,9 @@ type Prices struct {
 // to a more general rate when its own is zero: CacheRead, CacheWrite,
 // AudioInput and ImageInput to Input; CacheWrite1h to CacheWrite, then
 // Input; Reasoning, AudioOutput and ImageOutput to Output. In a [Tier], a
-// zero rate keeps the rate the tier replaces.
+// zero rate keeps the rate the tier replaces, except Reasoning: a tier that
+// sets Output and not Reasoning bills reasoning at its Output rate, as the
+// providers bill thinking tokens as output tokens at the tier's price.
 type Rates struct {
 	// Input is the rate of prompt tokens that no more specific rate covers.
 	Input float64
@@ -77,15 +80,25 @@ type Rates struct {
 	ImageInput float64
 	// ImageOutput is the rate of image completion tokens.
 	ImageOutput float64
+	// VideoOutput is the rate of video completion tokens. Unlike the other
+	// kinds, video has no fallback: video tokens without a rate make the
+	// cost unknown (see [UnitVideoToken]), since they cost about twice the
+	// text rate where they are priced.
+	VideoOutput float64
 }
 
-// override sets every nonzero rate of t in r.
+// override sets every nonzero rate of t in r; an output rate without a
+// reasoning rate also makes reasoning follow it.
 func (r *Rates) override(t *Rates) {
 	if t.Input != 0 {
 		r.Input = t.Input
 	}
 	if t.Output != 0 {
 		r.Output = t.Output
+		// A tier's output rate covers reasoning unless the tier has a
+		// reasoning rate of its own (set below): providers bill thinking
+		// as output at the tier's price.
+		r.Reasoning = 0
 	}
 	if t.CacheRead != 0 {
 		r.CacheRead = t.CacheRead
@@ -111,6 +124,9 @@ func (r *Rates) override(t *Rates) {
 	if t.ImageOutput != 0 {
 		r.ImageOutput = t.ImageOutput
 	}
+	if t.VideoOutput != 0 {
+		r.VideoOutput = t.VideoOutput
+	}
 }
 
 // isZero reports whether every rate is zero.
@@ -133,7 +149,9 @@ type Tier struct {
 	// Above is the prompt size, in tokens, past which the tier applies: it
 	// applies when the prompt has more than Above tokens. 0: always.
 	Above int
-	// Rates are the tier's rates; zero ones keep the rate they replace.
+	// Rates are the tier's rates; zero ones keep the rate they replace,
+	// except that reasoning follows the tier's Output when the tier has no
+	// Reasoning rate (see [Rates]).
 	Rates
 }
 
@@ -235,6 +253,9 @@ const (
 	// UnitWebSearch counts web searches made by the model, priced by
 	// WebSearch.
 	UnitWebSearch
+	// UnitVideoToken counts video completion tokens, priced by
+	// Rates.VideoOutput (of the standard rates or a tier).
+	UnitVideoToken
 )
 
 var unitNames = [...]struct {
@@ -248,6 +269,7 @@ var unitNames = [...]struct {
 	{UnitVideoSecond, "video_second"},
 	{UnitQuery, "query"},
 	{UnitWebSearch, "web_search"},
+	{UnitVideoToken, "video_token"},
 }
 
 // Has reports whether every unit in want is in u.
@@ -320,6 +342,9 @@ func (p *Prices) PricedUnits() Unit {
 	}
 	if p.WebSearch != (SearchPrices{}) {
 		u |= UnitWebSearch
+	}
+	if p.VideoOutput != 0 || slices.ContainsFunc(p.Tiers, func(t Tier) bool { return t.VideoOutput != 0 }) {
+		u |= UnitVideoToken
 	}
 	return u
 }

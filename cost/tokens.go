@@ -186,10 +186,12 @@ func profileFor(model string) (tokenProfile, bool) {
 	return estimateProfile, false
 }
 
-// CountTokens counts the tokens of text for model with the model's
-// tiktoken encoding. For a model that is not an OpenAI model with a known
-// encoding the count uses o200k_base and is marked as an estimate.
-func CountTokens(model, text string) TokenCount {
+// CountText counts the tokens of a plain text for model with the model's
+// tiktoken encoding, without the per-message overheads of a chat request
+// (CountMessages counts those; llm.CountTokens counts an llm request). For
+// a model that is not an OpenAI model with a known encoding the count uses
+// o200k_base and is marked as an estimate.
+func CountText(model, text string) TokenCount {
 	p, exact := profileFor(model)
 	return TokenCount{Tokens: p.enc.count(text), Estimated: !exact, Encoding: p.enc.name}
 }

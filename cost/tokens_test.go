@@ -7,10 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestCountTokensReference checks counts against tiktoken's reference
+// TestCountTextReference checks counts against tiktoken's reference
 // outputs, as printed in OpenAI's cookbook "How to count tokens with
 // tiktoken".
-func TestCountTokensReference(t *testing.T) {
+func TestCountTextReference(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		text          string
@@ -24,14 +24,14 @@ func TestCountTokensReference(t *testing.T) {
 		{"", 0, 0},
 	}
 	for _, tt := range tests {
-		got := CountTokens("gpt-4o", tt.text)
+		got := CountText("gpt-4o", tt.text)
 		assert.Equal(t, TokenCount{Tokens: tt.o200k, Encoding: "o200k_base"}, got, "gpt-4o %q", tt.text)
-		got = CountTokens("gpt-4", tt.text)
+		got = CountText("gpt-4", tt.text)
 		assert.Equal(t, TokenCount{Tokens: tt.cl100k, Encoding: "cl100k_base"}, got, "gpt-4 %q", tt.text)
 	}
 }
 
-func TestCountTokensEncodingPerModel(t *testing.T) {
+func TestCountTextEncodingPerModel(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		model, encoding string
@@ -53,7 +53,7 @@ func TestCountTokensEncodingPerModel(t *testing.T) {
 		{"no-such-model", "o200k_base", true},
 	}
 	for _, tt := range tests {
-		got := CountTokens(tt.model, "hello world")
+		got := CountText(tt.model, "hello world")
 		assert.Equal(t, tt.encoding, got.Encoding, tt.model)
 		assert.Equal(t, tt.estimated, got.Estimated, tt.model)
 		assert.Equal(t, 2, got.Tokens, tt.model)
@@ -188,9 +188,9 @@ func TestImageTokensPatches(t *testing.T) {
 	assert.False(t, exact)
 }
 
-// TestCountTokensConcurrent counts from several goroutines at once; run
+// TestCountTextConcurrent counts from several goroutines at once; run
 // with -race.
-func TestCountTokensConcurrent(t *testing.T) {
+func TestCountTextConcurrent(t *testing.T) {
 	t.Parallel()
 	var wg sync.WaitGroup
 	for range 8 {

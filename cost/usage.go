@@ -39,6 +39,8 @@ type Usage struct {
 	AudioOutputTokens int
 	// ImageOutputTokens is the part of CompletionTokens that is images.
 	ImageOutputTokens int
+	// VideoOutputTokens is the part of CompletionTokens that is video.
+	VideoOutputTokens int
 
 	// WebSearchQueries is the number of web searches the model made.
 	WebSearchQueries int
@@ -105,6 +107,9 @@ func (u *Usage) units() Unit {
 	}
 	if u.WebSearchQueries > 0 {
 		n |= UnitWebSearch
+	}
+	if u.VideoOutputTokens > 0 && u.CompletionTokens > 0 {
+		n |= UnitVideoToken
 	}
 	return n
 }

@@ -131,7 +131,7 @@ func (f *fallback) Acquire(ctx context.Context, a Acquire) (Grant, error) {
 	return g, err
 }
 
-func (f *fallback) Release(ctx context.Context, r Release) (int, error) {
+func (f *fallback) Release(ctx context.Context, r Release) (Outcomes, error) {
 	if r.Token == localToken {
 		r.Token = ""
 		return f.local.Load().Release(ctx, r)

@@ -57,9 +57,9 @@ func (f *flaky) Acquire(ctx context.Context, a router.Acquire) (router.Grant, er
 	return f.State.Acquire(ctx, a)
 }
 
-func (f *flaky) Release(ctx context.Context, r router.Release) (int, error) {
+func (f *flaky) Release(ctx context.Context, r router.Release) (router.Outcomes, error) {
 	if err := f.fail(ctx); err != nil {
-		return 0, err
+		return router.Outcomes{}, err
 	}
 	return f.State.Release(ctx, r)
 }

@@ -21,7 +21,7 @@
 // # Choosing a deployment
 //
 // The candidates of a call are the deployments of its group that match its
-// tags (WithTags), whose context window holds its prompt (pre-call check:
+// tags (CallTags), whose context window holds its prompt (pre-call check:
 // Deployment.ContextWindow or WithContextWindowFunc, with the prompt counted
 // by WithTokenCounter), that are not cooling down and not at a limit. Among
 // them the lowest Order tier is used, whatever the strategy: the next tier
@@ -52,9 +52,12 @@
 // fails the error is an *Error listing them (deployment, Kind, latency) and
 // wrapping the last error, so llm.KindOf and errors.Is see through it.
 //
-// A deployment cools down (CooldownPolicy, default CooldownAfter(3, 5s), as
-// LiteLLM): at once on a 429, 401, 404 or 408, for the Retry-After if given;
-// otherwise once it fails more than 3 times in a minute. Invalid requests,
+// A deployment cools down (CooldownPolicy, default DefaultCooldown, as
+// LiteLLM's): at once on a 429, 401, 403 or 404, for the Retry-After if
+// given, else 5 s; otherwise when more than half of its requests in the
+// current minute failed, once that minute has at least 5 requests (the
+// State counts successes and failures). CooldownAfter is the count rule
+// (LiteLLM's allowed_fails), as an option. Invalid requests,
 // context-window and content-policy errors, errors of unknown Kind and the
 // caller's cancellations say nothing about the deployment and never count.
 // A cooldown lasts at most WithMaxCooldown (default 5 minutes), whatever the

@@ -32,21 +32,25 @@ type Error struct {
 	Err error
 }
 
-// Error implements error.
+// Error implements error. It prints each piece once, one prefix per
+// layer: the router's group and attempts, then the last error as its own
+// layer prints it, without repeating the router for an error the router
+// made itself:
+//
+//	router: group "g": 2 attempts failed [a: server; b: overloaded]: llm: azure/gpt-4o: overloaded (529): busy
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("router: ")
-	b.WriteString(e.Group)
-	if len(e.Attempts) == 0 {
+	b.WriteString("router: group ")
+	b.WriteString(strconv.Quote(e.Group))
+	if n := len(e.Attempts); n > 0 {
 		b.WriteString(": ")
-		if e.Err != nil {
-			b.WriteString(e.Err.Error())
+		b.WriteString(strconv.Itoa(n))
+		if n == 1 {
+			b.WriteString(" attempt failed")
+		} else {
+			b.WriteString(" attempts failed")
 		}
-		return b.String()
 	}
-	b.WriteString(": ")
-	b.WriteString(strconv.Itoa(len(e.Attempts)))
-	b.WriteString(" attempt(s) failed")
 	for i, a := range e.Attempts {
 		if i == 0 {
 			b.WriteString(" [")
@@ -70,9 +74,23 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(withoutRouter(e.Err))
 	}
 	return b.String()
+}
+
+// withoutRouter prints err, without the "llm: router/<group>: " prefix
+// when the router made it (the router's own layer already said so).
+func withoutRouter(err error) string {
+	s := err.Error()
+	if le, ok := err.(*llm.Error); ok && le.Provider == "router" {
+		prefix := "llm: router: "
+		if le.Model != "" {
+			prefix = "llm: router/" + le.Model + ": "
+		}
+		s = strings.TrimPrefix(s, prefix)
+	}
+	return s
 }
 
 // Unwrap returns the last error.
@@ -94,7 +112,7 @@ func unavailable(group, code string, retryAfter time.Duration, msg string) *llm.
 
 // configError is the error of New for a configuration it rejects.
 func configError(err error, format string, args ...any) *llm.Error {
-	return &llm.Error{Kind: llm.KindInvalidRequest, Provider: "router", Message: "router: " + fmt.Sprintf(format, args...), Err: err}
+	return &llm.Error{Kind: llm.KindInvalidRequest, Provider: "router", Message: fmt.Sprintf(format, args...), Err: err}
 }
 
 // stateError gives a State's error a Kind: the caller's cancellation and
@@ -106,5 +124,5 @@ func stateError(err error) error {
 	if llm.KindOf(err) != llm.KindUnknown {
 		return err
 	}
-	return &llm.Error{Kind: llm.KindConnection, Provider: "router", Code: "state", Message: "router state: " + err.Error(), Err: err}
+	return &llm.Error{Kind: llm.KindConnection, Provider: "router", Code: "state", Message: "state store: " + err.Error(), Err: err}
 }

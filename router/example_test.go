@@ -25,7 +25,7 @@ func Example() {
 	resp, err := r.Completion(context.Background(), llm.CompletionRequest{
 		Model:    "chat",
 		Messages: []llm.Message{llm.UserText("Hi!")},
-	}, router.WithTrace(&trace))
+	}, router.CallTrace(&trace))
 	if err != nil {
 		panic(err)
 	}

@@ -2,7 +2,7 @@ package router_test
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -134,7 +134,7 @@ func TestCallerErrorsNeverCoolDown(t *testing.T) {
 		req  func(llm.CompletionRequest) llm.CompletionRequest
 	}{
 		{"invalid request", kindErr(llm.KindInvalidRequest), nil},
-		{"unknown kind", errors.New("json: unsupported value: NaN"), nil},
+		{"encode error", func() error { _, err := json.Marshal(math.NaN()); return err }(), nil}, // a translator that cannot encode the caller's value
 		{"NaN temperature", nil, func(r llm.CompletionRequest) llm.CompletionRequest { r.Temperature = &nan; return r }},
 		{"unencodable Extra", nil, func(r llm.CompletionRequest) llm.CompletionRequest {
 			r.Extra = map[string]any{"f": func() {}}
@@ -255,7 +255,7 @@ func TestRouterErrorsHaveKinds(t *testing.T) {
 		for _, err := range r.CompletionStream(ctx, req("nope")) {
 			check(t, err, llm.KindNotFound)
 		}
-		_, err = r.Completion(ctx, req("g"), router.WithTags("y"))
+		_, err = r.Completion(ctx, req("g"), router.CallTags("y"))
 		check(t, err, llm.KindNotFound)
 		long := req("g")
 		long.Messages = []llm.Message{llm.UserText(string(make([]byte, 1000)))}

@@ -20,7 +20,9 @@ import (
 // must hold whatever the configuration:
 //   - a call makes at most MaxAttempts attempts;
 //   - each group is tried in one run of attempts (at most once per call),
-//     with at most 1 + retries attempts on its deployments;
+//     with at most 1 + retries attempts on its deployments, not counting
+//     the failovers after an authentication error (at most one per
+//     deployment of the group);
 //   - a success's last attempt names the deployment in Meta.Deployment;
 //   - every deployment call is an attempt, and nothing stays in flight.
 func FuzzInvariants(f *testing.F) {
@@ -38,8 +40,10 @@ func FuzzInvariants(f *testing.F) {
 		}
 		var calls atomic.Int64
 		var deps []router.Deployment
+		size := map[string]int{}
 		for _, g := range groups {
-			for j := range 1 + rng.IntN(3) {
+			size[g] = 1 + rng.IntN(3)
+			for j := range size[g] {
 				failP := rng.Float64()
 				kind := kinds[rng.IntN(len(kinds))]
 				seedJ := rng.Uint64()
@@ -81,22 +85,29 @@ func FuzzInvariants(f *testing.F) {
 		attempts := 0
 		for range 20 {
 			var tr router.Trace
-			resp, err := r.Completion(t.Context(), llm.CompletionRequest{Model: groups[rng.IntN(nGroups)], Messages: []llm.Message{llm.UserText("hi")}}, router.WithTrace(&tr))
+			resp, err := r.Completion(t.Context(), llm.CompletionRequest{Model: groups[rng.IntN(nGroups)], Messages: []llm.Message{llm.UserText("hi")}}, router.CallTrace(&tr))
 			require.LessOrEqual(t, len(tr.Attempts), maxAttempts)
 			seen := map[string]bool{}
-			perGroup := map[string]int{}
+			perGroup, failovers := map[string]int{}, map[string]int{}
 			for i, a := range tr.Attempts {
 				if i == 0 || tr.Attempts[i-1].Group != a.Group {
 					require.False(t, seen[a.Group], "group %s tried twice: %+v", a.Group, tr.Attempts)
 					seen[a.Group] = true
 				}
 				if a.Deployment != "" {
-					perGroup[a.Group]++
+					if a.Kind == llm.KindAuthentication {
+						failovers[a.Group]++
+					} else {
+						perGroup[a.Group]++
+					}
 					attempts++
 				}
 			}
 			for g, n := range perGroup {
 				assert.LessOrEqual(t, n, 1+retries, "group %s", g)
+			}
+			for g, n := range failovers {
+				assert.LessOrEqual(t, n, size[g], "group %s", g)
 			}
 			if err == nil {
 				require.NotEmpty(t, tr.Attempts)

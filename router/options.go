@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"time"
 
 	"github.com/llmux/llm"
@@ -32,7 +33,7 @@ type Deployment struct {
 	// Order is the deployment's priority tier: the router uses the lowest
 	// Order among the available deployments, whatever the strategy.
 	Order int
-	// Tags are matched against a call's tags (WithTags): a call with tags
+	// Tags are matched against a call's tags (CallTags): a call with tags
 	// goes to the deployments sharing at least one of them, or, when none
 	// does, to those tagged "default"; a call without tags may go to any
 	// deployment of its group.
@@ -47,6 +48,10 @@ type Deployment struct {
 	// ContextWindow overrides the router's ContextWindowFunc: the most
 	// tokens the model takes in.
 	ContextWindow int
+	// Standby keeps the deployment out of its group's routing: it serves
+	// only when a fallback list (WithFallbacks..., CallFallbacks) names it
+	// by ID. It is LiteLLM's "weight: 0".
+	Standby bool
 }
 
 // Option configures a Router.
@@ -78,6 +83,7 @@ type config struct {
 	maxWait         time.Duration
 	maxCooldown     time.Duration
 	events          func(Event)
+	midStream       bool
 	probeEvery      time.Duration
 	probeTimeout    time.Duration
 }
@@ -168,7 +174,8 @@ func WithMaxCooldown(d time.Duration) Option { return func(c *config) { c.maxCoo
 func WithFallbackPolicy(p FallbackPolicy) Option { return func(c *config) { c.fallbackPolicy = p } }
 
 // WithFallbacks sets the groups tried in order when group fails with a
-// generic error. Fallback groups' own fallbacks apply in turn (each group is
+// generic error. A name may also be a deployment ID: that deployment alone
+// is tried (a Standby deployment serves only this way). Fallback groups' own fallbacks apply in turn (each group is
 // tried at most once per call).
 func WithFallbacks(group string, fallbacks ...string) Option {
 	return func(c *config) { c.fallbacks[group] = fallbacks }
@@ -193,23 +200,36 @@ func WithDefaultFallbacks(groups ...string) Option {
 	return func(c *config) { c.defaultFallback = groups }
 }
 
+// WithMidStreamFallback makes a stream that fails after chunks were
+// yielded continue on another deployment, chosen as for any failure (a
+// retry in the group, else its fallbacks), instead of ending with the
+// error. The continuation's request is the call's with the text yielded so
+// far appended as an assistant message (a prefix the model continues), and
+// its first chunk carries Meta.ContinuedFrom, the ID of the deployment that
+// failed. A stream whose partial answer holds tool calls is not continued,
+// nor one the caller canceled. Off by default: models do not all continue
+// a prefix seamlessly.
+func WithMidStreamFallback() Option { return func(c *config) { c.midStream = true } }
+
 // WithAlias makes calls for alias go to group.
 func WithAlias(alias, group string) Option { return func(c *config) { c.aliases[alias] = group } }
 
-// WithPriceFunc sets where the cost-based strategy finds prices (default
-// DefaultPrice, the model table of package cost).
+// WithPriceFunc sets where the cost-based strategy finds prices (default:
+// the per-token prices of the model table of package cost, cost.Lookup).
 func WithPriceFunc(f PriceFunc) Option { return func(c *config) { c.price = f } }
 
 // WithContextWindowFunc sets where the pre-call check finds context windows
-// (default DefaultContextWindow, the model table of package cost).
+// (default: the input context window of the model table of package cost,
+// cost.Lookup; 0 means unknown, no check).
 func WithContextWindowFunc(f ContextWindowFunc) Option {
 	return func(c *config) { c.contextWindow = f }
 }
 
 // WithTokenCounter sets how prompts are counted for the tpm limits, the
-// usage-based strategy and the context-window check (default
-// EstimateTokens, refined by the tokenizer near a context window; a
-// counter set here is used as it is).
+// usage-based strategy and the context-window check (default: a quarter of
+// the prompt's bytes plus four per message, refined by the tokenizer,
+// llm.CountTokens, near a context window; a counter set here is used as it
+// is).
 func WithTokenCounter(f TokenCounter) Option {
 	return func(c *config) { c.tokens, c.customTokens = f, true }
 }
@@ -223,11 +243,11 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // its instance dies before releasing it (default DefaultLease).
 func WithLease(d time.Duration) Option { return func(c *config) { c.lease = d } }
 
-// DefaultPrice returns the per-token input and output prices of the
+// defaultPrice returns the per-token input and output prices of the
 // model table of package cost (cost.Lookup), which knows model strings such
 // as "openai/gpt-4o" or "anthropic/claude-sonnet-4-20250514"; ok is false
 // for a model it does not know or does not price by the token.
-func DefaultPrice(model string) (input, output float64, ok bool) {
+func defaultPrice(model string) (input, output float64, ok bool) {
 	info, found := cost.Lookup(model)
 	if !found {
 		return 0, 0, false
@@ -239,9 +259,9 @@ func DefaultPrice(model string) (input, output float64, ok bool) {
 	return p.Input, p.Output, true
 }
 
-// DefaultContextWindow returns the model's input context window from the
+// defaultContextWindow returns the model's input context window from the
 // model table of package cost, or 0 when unknown (no pre-call check).
-func DefaultContextWindow(model string) int {
+func defaultContextWindow(model string) int {
 	info, ok := cost.Lookup(model)
 	if !ok {
 		return 0
@@ -249,53 +269,13 @@ func DefaultContextWindow(model string) int {
 	return info.MaxInputTokens
 }
 
-// CountTokens counts a request's prompt tokens with the tokenizer of package
-// cost (tiktoken; exact for OpenAI models, a close estimate for others),
-// for WithTokenCounter. It costs microseconds per kilobyte of prompt, which
-// is why it is not the default.
-func CountTokens(req *llm.CompletionRequest) int { return countFor(req.Model, req) }
-
-func countFor(model string, req *llm.CompletionRequest) int {
-	msgs := make([]cost.Message, len(req.Messages))
-	for i := range req.Messages {
-		m := &req.Messages[i]
-		cm := cost.Message{Role: string(m.Role), Name: m.Name, ToolCallID: m.ToolCallID}
-		if m.Content.Parts == nil {
-			cm.Text = []string{m.Content.Text}
-		}
-		for _, p := range m.Content.Parts {
-			switch p.Type {
-			case llm.PartText:
-				cm.Text = append(cm.Text, p.Text)
-			case llm.PartImageURL:
-				d := ""
-				if p.ImageURL != nil {
-					d = p.ImageURL.Detail
-				}
-				cm.Images = append(cm.Images, cost.Image{Detail: d})
-			}
-		}
-		for _, tc := range m.ToolCalls {
-			cm.ToolCalls = append(cm.ToolCalls, cost.ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: tc.Function.Arguments})
-		}
-		msgs[i] = cm
-	}
-	var tools []cost.Tool
-	for _, t := range req.Tools {
-		if t.Function != nil {
-			tools = append(tools, cost.Tool{Name: t.Function.Name, Description: t.Function.Description, Parameters: t.Function.Parameters})
-		}
-	}
-	return cost.CountMessages(model, msgs, tools).Tokens
-}
-
-// EstimateTokens estimates a prompt's tokens without a tokenizer, in
+// estimateTokens estimates a prompt's tokens without a tokenizer, in
 // nanoseconds: a quarter of its bytes plus four per message, rounded up. It
 // is the default TokenCounter: the tpm windows are corrected with the real
 // usage when a call ends, and the context-window check counts the prompt
-// with the tokenizer (CountTokens) whenever the estimate comes within a
+// with the tokenizer (llm.CountTokens) whenever the estimate comes within a
 // factor of three of a deployment's window.
-func EstimateTokens(req *llm.CompletionRequest) int {
+func estimateTokens(req *llm.CompletionRequest) int {
 	n := 0
 	for i := range req.Messages {
 		c := &req.Messages[i].Content
@@ -313,15 +293,31 @@ type ctxKey uint8
 const (
 	tagsKey ctxKey = iota
 	traceKey
+	fallbacksKey
+	noFallbacksKey
 )
 
-// WithTags is a call option restricting the call to deployments with one of
-// tags (see Deployment.Tags). It works on Router's methods and through an
-// llm.Client that routes to the router.
-func WithTags(tags ...string) llm.Option { return llm.WithValue(tagsKey, tags) }
+// CallTags is a call option restricting the call to deployments with one of
+// tags (see Deployment.Tags). Like every Call option it is an llm.Option:
+// it works on Router's methods and through an llm.Client that routes to the
+// router.
+func CallTags(tags ...string) llm.Option { return llm.WithValue(tagsKey, tags) }
 
-// WithTrace is a call option that records the call's attempts into t.
-func WithTrace(t *Trace) llm.Option { return llm.WithValue(traceKey, t) }
+// CallTrace is a call option that records the call's attempts into t.
+func CallTrace(t *Trace) llm.Option { return llm.WithValue(traceKey, t) }
+
+// CallFallbacks is a call option replacing, for this call, the generic
+// fallbacks (WithFallbacks, then WithDefaultFallbacks) of the group the call
+// asks for. Each name is a model group or a deployment ID; an unknown name
+// fails the call with KindInvalidRequest before any attempt.
+func CallFallbacks(fallbacks ...string) llm.Option {
+	return llm.WithValue(fallbacksKey, slices.Clone(fallbacks))
+}
+
+// CallNoFallbacks is a call option disabling every fallback of the call
+// (generic, default, context-window and content-policy): it is served by
+// the group it asks for or fails (LiteLLM's disable_fallbacks).
+func CallNoFallbacks() llm.Option { return llm.WithValue(noFallbacksKey, true) }
 
 // Trace records how a call was served.
 type Trace struct {

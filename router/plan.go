@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,13 +24,17 @@ type plan struct {
 	reqBuf   llm.CompletionRequest
 	co       callOptions
 	asked    string // the group the call asked for
+	askedG   *group
+	caps     []string // what the stars of a wildcard group matched
 	tokens   int
 	group    *group
 	tries    int    // failed attempts in the current group
 	tried    []*dep // deployments that failed in the current group
+	skip     []*dep // deployments of the current group not to try again (their key failed)
 	queue    []string
 	visited  []string
 	lastErr  error
+	realErr  error // the last error of a deployment (not a synthetic one)
 	retryAt  time.Time
 	attempts []Attempt
 	stop     error // set when the call must end (caller's context done)
@@ -42,22 +47,29 @@ type plan struct {
 	statBuf  [scratch]Stats
 	candBuf  [scratch]Candidate
 	triedBuf [4]*dep
+	skipBuf  [2]*dep
 	attBuf   [4]Attempt
 	visBuf   [4]string
 }
 
 func (r *Router) newPlan(req *llm.CompletionRequest, co callOptions) (*plan, error) {
-	name := r.resolveGroup(req.Model)
-	g := r.groups[name]
+	g, caps := r.findGroup(req.Model)
 	if g == nil {
-		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no model group "+req.Model+" in the router")}
+		return nil, &Error{Group: req.Model, Err: unavailable(req.Model, "no_deployment", 0, "no such model group")}
+	}
+	for _, f := range co.fallbacks {
+		if r.lookup(f) == nil {
+			return nil, &Error{Group: req.Model, Err: &llm.Error{Kind: llm.KindInvalidRequest, Provider: "router", Model: req.Model,
+				Message: "CallFallbacks: unknown model group or deployment " + strconv.Quote(f)}}
+		}
 	}
 	p := planPool.Get().(*plan)
 	p.reqBuf = *req // a copy, so that the caller's request need not escape
-	p.r, p.req, p.co, p.asked, p.group = r, &p.reqBuf, co, req.Model, g
+	p.r, p.req, p.co, p.asked, p.group, p.askedG, p.caps = r, &p.reqBuf, co, req.Model, g, g, caps
 	p.tried = p.triedBuf[:0]
+	p.skip = p.skipBuf[:0]
 	p.attempts = p.attBuf[:0]
-	p.visited = append(p.visBuf[:0], name)
+	p.visited = append(p.visBuf[:0], g.name)
 	p.tokens = r.cfg.tokens(p.req)
 	return p, nil
 }
@@ -93,9 +105,9 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 			if len(p.queue) == 0 || len(p.attempts) >= c.maxAttempts {
 				return nil, Grant{}, p.final(p.lastErr)
 			}
-			p.group = p.r.groups[p.queue[0]]
+			p.group = p.r.lookup(p.queue[0])
 			p.queue = p.queue[1:]
-			p.tries, p.tried = 0, p.tried[:0]
+			p.tries, p.tried, p.skip = 0, p.tried[:0], p.skip[:0]
 		}
 		if len(p.attempts) >= c.maxAttempts {
 			return nil, Grant{}, p.final(p.lastErr)
@@ -121,6 +133,12 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 					delay = max(delay, why2.retryAt.Sub(now))
 					p.retryAt = why2.retryAt
 				}
+				if delay > 0 && (!why2.available || llm.KindOf(p.lastErr) == llm.KindRateLimit) && p.fallbackReady(ctx, now, p.lastErr) {
+					// Waiting for a rate limit or a cooldown while a
+					// fallback can serve now: go there now.
+					p.groupFailed(p.lastErr)
+					continue
+				}
 				if !p.canWait(ctx, delay) {
 					// The wait does not fit the deadline or the cap:
 					// the group fails now with the error that asked
@@ -142,7 +160,7 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 			if !why.retryAt.IsZero() {
 				wait = why.retryAt.Sub(now)
 			}
-			if p.canWait(ctx, wait) {
+			if p.canWait(ctx, wait) && !p.fallbackReady(ctx, now, why.err(p.group.name, now)) {
 				if err := sleep(ctx, wait); err != nil {
 					return nil, Grant{}, p.final(err)
 				}
@@ -155,6 +173,15 @@ func (p *plan) next(ctx context.Context) (*dep, Grant, error) {
 		p.lastErr = err
 		p.groupFailed(err)
 	}
+}
+
+// modelOf returns the model string of d for this call: its Model, with
+// the stars filled in when it serves the wildcard group the call matched.
+func (p *plan) modelOf(d *dep) string {
+	if p.caps != nil && p.group == p.askedG {
+		return substitute(d.d.Model, p.caps)
+	}
+	return d.d.Model
 }
 
 // canWait reports whether a wait of d fits the router's cap (WithMaxWait)
@@ -178,6 +205,7 @@ type why struct {
 	cooling    int
 	limited    int
 	window     int // skipped because the prompt does not fit
+	standby    int // skipped because they serve only when named
 	matched    int // deployments matching the tags
 	lastReason Verdict
 }
@@ -189,11 +217,13 @@ func (w *why) err(group string, now time.Time) error {
 	}
 	switch {
 	case w.matched == 0 && w.window == 0:
-		return unavailable(group, "no_deployment", 0, "no deployment of "+group+" matches the call's tags")
-	case w.matched == w.window:
-		return unavailable(group, "context_window", 0, "the prompt does not fit the context window of any deployment of "+group)
+		return unavailable(group, "no_deployment", 0, "no deployment matches the call's tags")
+	case w.matched == w.standby:
+		return unavailable(group, "no_deployment", 0, "every deployment is on standby")
+	case w.matched == w.window+w.standby:
+		return unavailable(group, "context_window", 0, "the prompt does not fit the context window of any deployment")
 	case w.limited == 0:
-		return unavailable(group, "cooldown", after, "every deployment of "+group+" is cooling down")
+		return unavailable(group, "cooldown", after, "every deployment is cooling down")
 	}
 	code := "rpm_limit"
 	switch w.lastReason {
@@ -204,7 +234,7 @@ func (w *why) err(group string, now time.Time) error {
 	case CoolingDown:
 		code = "cooldown"
 	}
-	return unavailable(group, code, after, "every deployment of "+group+" is cooling down or at its limits")
+	return unavailable(group, code, after, "every deployment is cooling down or at its limits")
 }
 
 func (w *why) wait(v Verdict, at time.Time) {
@@ -246,11 +276,15 @@ func (p *plan) pick(ctx context.Context, now time.Time, acquire bool) (*dep, Gra
 				continue
 			}
 			w.matched++
+			if d.d.Standby && !p.group.named {
+				w.standby++
+				continue
+			}
 			if !p.fits(d) {
 				w.window++
 				continue
 			}
-			if acquire && slices.Contains(p.tried, d) {
+			if acquire && slices.Contains(p.tried, d) || slices.Contains(p.skip, d) {
 				continue
 			}
 			deps = append(deps, d)
@@ -339,7 +373,7 @@ func (p *plan) fits(d *dep) bool {
 		return p.tokens <= d.window
 	}
 	if p.countedModel != d.d.Model {
-		p.countedModel, p.counted = d.d.Model, countFor(d.d.Model, p.req)
+		p.countedModel, p.counted = d.d.Model, llm.CountTokens(d.d.Model, p.req).Tokens
 	}
 	return p.counted <= d.window
 }
@@ -374,9 +408,9 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 	now := c.now()
 	sctx := detach(ctx)
 	counts := CountsAsFailure(err) && ctx.Err() == nil
-	fails, _ := c.state.Release(sctx, Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Neutral: !counts, Probe: g.Probe, Now: now})
+	minute, _ := c.state.Release(sctx, Release{Deployment: d.d.ID, Token: g.Token, Minute: g.Minute, Failed: counts, Neutral: !counts, Probe: g.Probe, Now: now})
 	if counts {
-		cd := c.cooldown(err, fails)
+		cd := c.cooldown(err, minute)
 		if g.Probe && cd <= 0 {
 			// A failed probe always cools the deployment down again.
 			cd = DefaultCooldownTime
@@ -389,10 +423,22 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 		}
 	}
 	p.attempts = append(p.attempts, Attempt{Group: d.d.Group, Deployment: d.d.ID, Kind: llm.KindOf(err), Err: err, Latency: latency})
-	p.lastErr = err
+	p.lastErr, p.realErr = err, err
 	p.retryAt = time.Time{}
 	if ctx.Err() != nil {
 		p.stop = err
+		return
+	}
+	if failsOver(err) {
+		// The deployment's own key or permission failed: the next
+		// deployment of the group may serve (deployments carry their own
+		// keys); this one is not tried again in this call.
+		p.tried = slices.DeleteFunc(p.tried, func(x *dep) bool { return x == d })
+		p.skip = append(p.skip, d)
+		if len(p.skip)+len(p.tried) < len(p.group.deps) {
+			return
+		}
+		p.groupFailed(err)
 		return
 	}
 	if c.retryPolicy(err) && p.tries < c.retries {
@@ -403,23 +449,71 @@ func (p *plan) fail(ctx context.Context, d *dep, g Grant, err error, latency tim
 	p.groupFailed(err)
 }
 
-// groupFailed moves on to the fallbacks that err calls for.
-func (p *plan) groupFailed(err error) {
+// failsOver reports whether err is a deployment's own authentication or
+// permission failure: the call moves on to another deployment of the
+// group, without retrying this one (which the failure cools down).
+func failsOver(err error) bool {
+	switch llm.KindOf(err) {
+	case llm.KindAuthentication, llm.KindPermissionDenied:
+		return true
+	}
+	return false
+}
+
+// fallbackList returns the fallbacks that err calls for when the current
+// group fails.
+func (p *plan) fallbackList(err error) []string {
 	c := &p.r.cfg
 	name := p.group.name
-	var list []string
-	switch c.fallbackPolicy(err) {
-	case GenericFallback:
-		var ok bool
-		if list, ok = c.fallbacks[name]; !ok {
-			list = c.defaultFallback
-		}
-	case ContextWindowFallback:
-		list = c.cwFallbacks[name]
-	case ContentPolicyFallback:
-		list = c.cpFallbacks[name]
+	if p.co.noFallbacks {
+		return nil
 	}
-	for _, f := range list {
+	kind := c.fallbackPolicy(err)
+	switch kind {
+	case ContextWindowFallback:
+		return c.cwFallbacks[name]
+	case ContentPolicyFallback:
+		// Without content-policy fallbacks of its own, the group's
+		// generic fallbacks apply, then the default ones (as LiteLLM).
+		if list, ok := c.cpFallbacks[name]; ok {
+			return list
+		}
+		kind = GenericFallback
+	}
+	if kind != GenericFallback {
+		return nil
+	}
+	if p.co.ownFallback && p.group == p.askedG {
+		return p.co.fallbacks
+	}
+	if list, ok := c.fallbacks[name]; ok {
+		return list
+	}
+	return c.defaultFallback
+}
+
+// fallbackReady reports whether a fallback group that err calls for, not
+// tried yet in this call, has a deployment available now.
+func (p *plan) fallbackReady(ctx context.Context, now time.Time, err error) bool {
+	cur := p.group
+	defer func() { p.group = cur }()
+	for _, f := range p.fallbackList(err) {
+		if slices.Contains(p.visited, f) {
+			continue
+		}
+		if p.group = p.r.lookup(f); p.group == nil {
+			continue
+		}
+		if _, _, w, err := p.pick(ctx, now, false); err == nil && w.available {
+			return true
+		}
+	}
+	return false
+}
+
+// groupFailed moves on to the fallbacks that err calls for.
+func (p *plan) groupFailed(err error) {
+	for _, f := range p.fallbackList(err) {
 		if !slices.Contains(p.visited, f) {
 			p.visited = append(p.visited, f)
 			p.queue = append(p.queue, f)
@@ -428,10 +522,17 @@ func (p *plan) groupFailed(err error) {
 	p.group = nil
 }
 
-// final is the error that ends the call.
+// final is the error that ends the call. A call that tried deployments
+// ends with the last real error, even when every deployment was cooling
+// down or at a limit by the end (its own failures may have cooled them):
+// the synthetic "unavailable" error is for a call that never reached a
+// deployment.
 func (p *plan) final(err error) error {
 	if err == nil {
 		err = p.lastErr
+	}
+	if err == p.lastErr && p.realErr != nil && err != p.realErr {
+		err = p.realErr
 	}
 	if k := llm.KindOf(err); (k == llm.KindCanceled || k == llm.KindTimeout) && !isLLMError(err) {
 		// The caller's context ended between attempts.

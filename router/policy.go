@@ -65,53 +65,94 @@ func ExponentialBackoff(minWait, maxWait time.Duration) Backoff {
 }
 
 // CooldownPolicy decides whether a failure puts a deployment in cooldown and
-// for how long (0: no cooldown). fails counts the deployment's failures in
-// the current minute, this one included.
-type CooldownPolicy func(err error, fails int) time.Duration
+// for how long (0: no cooldown). minute holds the deployment's outcomes in
+// the current minute, this failure included.
+type CooldownPolicy func(err error, minute Outcomes) time.Duration
 
-// Cooldown defaults.
+// Cooldown defaults: LiteLLM's DEFAULT_FAILURE_THRESHOLD_PERCENT (0.5),
+// DEFAULT_FAILURE_THRESHOLD_MINIMUM_REQUESTS (5),
+// DEFAULT_COOLDOWN_TIME_SECONDS (5) and DEFAULT_ALLOWED_FAILS (3, for the
+// count rule, CooldownAfter, which is not the default).
 const (
-	DefaultAllowedFails = 3
+	DefaultFailureRate  = 0.5
+	DefaultMinRequests  = 5
 	DefaultCooldownTime = 5 * time.Second
+	DefaultAllowedFails = 3
 )
 
-// DefaultCooldown is the CooldownPolicy of DefaultAllowedFails and
-// DefaultCooldownTime.
-var DefaultCooldown = CooldownAfter(DefaultAllowedFails, DefaultCooldownTime)
+// DefaultCooldown is the default CooldownPolicy: CooldownOnFailureRate of
+// DefaultFailureRate, DefaultMinRequests and DefaultCooldownTime.
+var DefaultCooldown = CooldownOnFailureRate(DefaultFailureRate, DefaultMinRequests, DefaultCooldownTime)
 
-// CooldownAfter returns LiteLLM's policy: a deployment cools down for d (or
-// for the error's Retry-After when the provider gave one) immediately on a 429, 401, 404 or
-// 408 (or an error of kind rate limit, authentication or not found without a
-// status), and otherwise once it has failed more than allowedFails times in a
-// minute. Failures that say nothing about the deployment (invalid request,
-// context window, content policy, unsupported, cancellation) never count.
-func CooldownAfter(allowedFails int, d time.Duration) CooldownPolicy {
-	return func(err error, fails int) time.Duration {
+// CooldownOnFailureRate returns LiteLLM's default policy: a deployment
+// cools down at once on an error that says it cannot serve (see
+// CoolsAtOnce: 429, 401, 403, 404), and otherwise when more than rate of
+// its requests in the current minute failed, once it has served at least
+// minRequests in that minute. The cooldown lasts the error's Retry-After
+// when the provider gave one, else d. Failures that say nothing about the
+// deployment (see CountsAsFailure) never count.
+//
+// Unlike a count of failures, a rate does not cool healthy deployments
+// down under high traffic: three deployments failing 25% of 100 requests a
+// minute all keep serving.
+func CooldownOnFailureRate(rate float64, minRequests int, d time.Duration) CooldownPolicy {
+	return func(err error, m Outcomes) time.Duration {
 		if !CountsAsFailure(err) {
 			return 0
 		}
-		var e *llm.Error
-		errors.As(err, &e)
-		immediate := false
-		if e != nil {
-			switch e.StatusCode {
-			case http.StatusTooManyRequests, http.StatusUnauthorized, http.StatusNotFound, http.StatusRequestTimeout:
-				immediate = true
-			case 0:
-				switch e.Kind {
-				case llm.KindRateLimit, llm.KindAuthentication, llm.KindNotFound:
-					immediate = true
-				}
-			}
-		}
-		if !immediate && fails <= allowedFails {
+		total := m.Total()
+		if !CoolsAtOnce(err) && (total < minRequests || float64(m.Failures) <= rate*float64(total)) {
 			return 0
 		}
-		if e != nil && e.RetryAfter > 0 {
-			return e.RetryAfter
-		}
-		return d
+		return cooldownFor(err, d)
 	}
+}
+
+// CooldownAfter returns the count rule (LiteLLM's allowed_fails): a
+// deployment cools down at once on an error that says it cannot serve (see
+// CoolsAtOnce), and otherwise once it has failed more than allowedFails
+// times in the current minute, whatever its traffic. The cooldown lasts the
+// error's Retry-After when the provider gave one, else d.
+func CooldownAfter(allowedFails int, d time.Duration) CooldownPolicy {
+	return func(err error, m Outcomes) time.Duration {
+		if !CountsAsFailure(err) {
+			return 0
+		}
+		if !CoolsAtOnce(err) && m.Failures <= allowedFails {
+			return 0
+		}
+		return cooldownFor(err, d)
+	}
+}
+
+func cooldownFor(err error, d time.Duration) time.Duration {
+	var e *llm.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return e.RetryAfter
+	}
+	return d
+}
+
+// CoolsAtOnce reports whether err says that the deployment cannot serve
+// for now, whatever its failure rate: a 429 (rate limited), 401 or 403 (its
+// key is revoked or lacks a permission; deployments carry their own keys)
+// or 404 (its model or endpoint does not exist), or, without a status, an
+// error of kind rate limit, authentication, permission denied or not found.
+func CoolsAtOnce(err error) bool {
+	var e *llm.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusTooManyRequests, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+		return true
+	case 0:
+		switch e.Kind {
+		case llm.KindRateLimit, llm.KindAuthentication, llm.KindPermissionDenied, llm.KindNotFound:
+			return true
+		}
+	}
+	return false
 }
 
 // CountsAsFailure reports whether err says something about the deployment's
@@ -142,7 +183,7 @@ const (
 	NoFallback            FallbackKind = iota // the error is not worth a fallback
 	GenericFallback                           // Fallbacks, then DefaultFallbacks
 	ContextWindowFallback                     // ContextWindowFallbacks
-	ContentPolicyFallback                     // ContentPolicyFallbacks
+	ContentPolicyFallback                     // ContentPolicyFallbacks, else as GenericFallback
 )
 
 // FallbackPolicy decides which fallbacks, if any, an error calls for once a

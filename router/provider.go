@@ -14,7 +14,7 @@ import (
 //	client := llm.NewClient(llm.WithProvider(r.Provider()))
 //	resp, err := client.Completion(ctx, llm.CompletionRequest{Model: "router/gpt-4o", ...})
 //
-// The model after "router/" is the group. WithTags and WithTrace work as call
+// The model after "router/" is the group. CallTags and CallTrace work as call
 // options of that client; its other options (keys, base URLs) are not passed
 // on: deployments carry their own. The response's Meta.Provider and
 // Meta.Model are then "router" and the group, and Meta.Deployment names the

@@ -17,11 +17,17 @@ type Router struct {
 	cfg    config
 	deps   []*dep
 	groups map[string]*group
+	byID   map[string]*group // one-deployment groups, for fallbacks naming a deployment
+	// patterns are the wildcard groups, most specific first.
+	patterns []*group
 }
 
 type group struct {
 	name string
 	deps []*dep
+	// named marks the group of one deployment named by its ID in a
+	// fallback list, where a Standby deployment may serve.
+	named bool
 }
 
 // dep is a deployment with what New resolved about it.
@@ -43,8 +49,8 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 		retryPolicy: DefaultRetryPolicy, backoff: DefaultBackoff, cooldown: DefaultCooldown,
 		fallbackPolicy: DefaultFallbackPolicy,
 		fallbacks:      map[string][]string{}, cwFallbacks: map[string][]string{}, cpFallbacks: map[string][]string{},
-		aliases: map[string]string{}, price: DefaultPrice, contextWindow: DefaultContextWindow,
-		tokens: EstimateTokens, now: time.Now, lease: DefaultLease,
+		aliases: map[string]string{}, price: defaultPrice, contextWindow: defaultContextWindow,
+		tokens: estimateTokens, now: time.Now, lease: DefaultLease,
 		maxWait: DefaultMaxWait, maxCooldown: DefaultMaxCooldown,
 	}
 	for _, o := range opts {
@@ -58,7 +64,7 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 	if c.strategy == nil {
 		c.strategy = WeightedShuffle()
 	}
-	r := &Router{cfg: c, groups: map[string]*group{}}
+	r := &Router{cfg: c, groups: map[string]*group{}, byID: map[string]*group{}}
 	ids := map[string]bool{}
 	for i, d := range deployments {
 		if d.Group == "" {
@@ -90,29 +96,48 @@ func New(deployments []Deployment, opts ...Option) (*Router, error) {
 			x.in, x.out, x.priced = c.price(d.Model)
 		}
 		r.deps = append(r.deps, x)
+		r.byID[d.ID] = &group{name: d.ID, deps: []*dep{x}, named: true}
 		g := r.groups[d.Group]
 		if g == nil {
 			g = &group{name: d.Group}
 			r.groups[d.Group] = g
+			if isPattern(d.Group) {
+				r.patterns = append(r.patterns, g)
+			}
 		}
 		g.deps = append(g.deps, x)
 	}
 	check := func(what string, names ...string) error {
 		for _, n := range names {
 			if r.groups[n] == nil {
-				return configError(nil, "%s names unknown model group %q", what, n)
+				return configError(nil, "%s: unknown model group %q", what, n)
+			}
+		}
+		return nil
+	}
+	sortPatterns(r.patterns)
+	checkFallbacks := func(what string, names ...string) error {
+		for _, n := range names {
+			if isPattern(n) {
+				return configError(nil, "%s: wildcard group %q cannot be a fallback (it serves the models that match it)", what, n)
+			}
+			if r.lookup(n) == nil {
+				return configError(nil, "%s: unknown model group or deployment %q", what, n)
 			}
 		}
 		return nil
 	}
 	for _, m := range []map[string][]string{c.fallbacks, c.cwFallbacks, c.cpFallbacks} {
 		for g, fs := range m {
-			if err := check("fallbacks of "+g, append([]string{g}, fs...)...); err != nil {
+			if err := check("fallbacks of "+g, g); err != nil {
+				return nil, err
+			}
+			if err := checkFallbacks("fallbacks of "+g, fs...); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if err := check("default fallbacks", c.defaultFallback...); err != nil {
+	if err := checkFallbacks("default fallbacks", c.defaultFallback...); err != nil {
 		return nil, err
 	}
 	for a, g := range c.aliases {
@@ -151,7 +176,7 @@ func (r *Router) Health(ctx context.Context, group string) ([]Health, error) {
 	if group != "" {
 		g := r.groups[r.resolveGroup(group)]
 		if g == nil {
-			return nil, unavailable(group, "no_deployment", 0, "no model group "+group)
+			return nil, unavailable(group, "no_deployment", 0, "no such model group")
 		}
 		deps = g.deps
 	}
@@ -177,6 +202,15 @@ func (r *Router) Cooldown(ctx context.Context, id string, until time.Time) error
 	return r.cfg.state.Cooldown(ctx, id, r.cfg.now(), until)
 }
 
+// lookup returns the group of a fallback name: a model group, else the
+// one-deployment group of a deployment ID; nil if neither.
+func (r *Router) lookup(name string) *group {
+	if g := r.groups[name]; g != nil {
+		return g
+	}
+	return r.byID[name]
+}
+
 func (r *Router) resolveGroup(name string) string {
 	if g, ok := r.cfg.aliases[name]; ok {
 		return g
@@ -193,14 +227,19 @@ func (r *Router) client() *llm.Client {
 
 // callOptions are the router's own call options, read from llm options.
 type callOptions struct {
-	tags  []string
-	trace *Trace
+	tags        []string
+	trace       *Trace
+	fallbacks   []string
+	ownFallback bool // CallFallbacks was given
+	noFallbacks bool
 }
 
 func readCallOptions(cfg *llm.Config) callOptions {
 	var co callOptions
 	co.tags, _ = cfg.Value(tagsKey).([]string)
 	co.trace, _ = cfg.Value(traceKey).(*Trace)
+	co.fallbacks, co.ownFallback = cfg.Value(fallbacksKey).([]string)
+	co.noFallbacks, _ = cfg.Value(noFallbacksKey).(bool)
 	return co
 }
 
@@ -217,7 +256,7 @@ func readOpts(opts []llm.Option) callOptions {
 
 // Completion routes a chat completion: req.Model names a model group (or an
 // alias). opts are applied to the deployment's call after the deployment's
-// own options; WithTags and WithTrace are read from them. The response's
+// own options; CallTags and CallTrace are read from them. The response's
 // Meta.Deployment names the deployment that served it. When every attempt
 // fails the error is an *Error listing them and wrapping the last error.
 func (r *Router) Completion(ctx context.Context, req llm.CompletionRequest, opts ...llm.Option) (*llm.CompletionResponse, error) {
@@ -243,13 +282,16 @@ func (r *Router) complete(ctx context.Context, req *llm.CompletionRequest, opts 
 		if d.d.Timeout > 0 {
 			actx, cancel = context.WithTimeout(ctx, d.d.Timeout)
 		}
-		req.Model = d.d.Model
+		req.Model = p.modelOf(d)
 		resp, err := cl.Completion(actx, *req, r.deploymentOptions(d, opts)...)
 		if cancel != nil {
 			cancel()
 		}
 		req.Model = model
 		lat := time.Since(start)
+		if err == nil && p.filters() && responseFiltered(resp) {
+			err = contentFiltered(p, d)
+		}
 		if err == nil {
 			p.succeed(ctx, d, g, lat, resp.Usage)
 			resp.Meta.Deployment = d.d.ID
@@ -283,4 +325,27 @@ func (d *dep) customCost(u *llm.Usage) *llm.Cost {
 		CompletionTokens: u.CompletionTokens, ReasoningTokens: u.CompletionTokensDetails.ReasoningTokens,
 	})
 	return &c
+}
+
+// filters reports whether a filtered answer (finish reason content_filter)
+// is a content-policy failure in the current group: when the group has
+// content-policy fallbacks.
+func (p *plan) filters() bool {
+	return len(p.r.cfg.cpFallbacks[p.group.name]) > 0
+}
+
+func responseFiltered(resp *llm.CompletionResponse) bool {
+	for i := range resp.Choices {
+		if resp.Choices[i].FinishReason == llm.FinishContentFilter {
+			return true
+		}
+	}
+	return false
+}
+
+// contentFiltered is the error of an answer that finished with
+// content_filter in a group with content-policy fallbacks.
+func contentFiltered(p *plan, d *dep) error {
+	return &llm.Error{Kind: llm.KindContentPolicy, Provider: "router", Model: p.group.name, Code: llm.FinishContentFilter,
+		Message: "deployment " + d.d.ID + " answered with finish reason content_filter"}
 }

@@ -76,7 +76,7 @@ func TestRoutesToGroupAndNamesDeployment(t *testing.T) {
 	r, err := router.New([]router.Deployment{dep("g1", a), dep("g2", b)})
 	require.NoError(t, err)
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), req("g2"), router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), req("g2"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "from b", resp.Text())
 	assert.Equal(t, "b", resp.Meta.Deployment)
@@ -161,7 +161,7 @@ func TestStrictOrderUnder429(t *testing.T) {
 		a.mu.Unlock()
 		start := time.Now()
 		var tr router.Trace
-		resp, err := r.Completion(ctx, req("g"), router.WithTrace(&tr))
+		resp, err := r.Completion(ctx, req("g"), router.CallTrace(&tr))
 		require.NoError(t, err)
 		assert.Equal(t, "b", resp.Meta.Deployment)
 		assert.Zero(t, time.Since(start), "no sleep: b could take the retry")
@@ -192,7 +192,7 @@ func TestFailingDeploymentNotRetriedWhileHealthyExists(t *testing.T) {
 		router.WithBackoff(func(int, error) time.Duration { t.Error("backoff although good was healthy"); return 0 }))
 	require.NoError(t, err)
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), req("g"), router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), req("g"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "good", resp.Meta.Deployment)
 	assert.Equal(t, int64(1), bad.calls.Load())
@@ -234,31 +234,47 @@ func TestCooldownAfterAllowedFailsThenRecovery(t *testing.T) {
 	})
 }
 
-func TestImmediateCooldownKinds(t *testing.T) {
+// The default policy is LiteLLM's: at once on 429, 401, 403 and 404,
+// otherwise on a failure rate above 50% once the minute has 5 requests;
+// the count rule is an option.
+func TestCooldownPolicies(t *testing.T) {
 	t.Parallel()
+	ra := &llm.Error{Kind: llm.KindRateLimit, StatusCode: 429, RetryAfter: 42 * time.Second}
+	countRule := router.CooldownAfter(router.DefaultAllowedFails, router.DefaultCooldownTime)
 	tests := []struct {
-		err  error
-		cool bool
+		name   string
+		policy router.CooldownPolicy
+		err    error
+		minute router.Outcomes
+		want   time.Duration
 	}{
-		{statusErr(llm.KindRateLimit, 429), true},
-		{statusErr(llm.KindAuthentication, 401), true},
-		{statusErr(llm.KindNotFound, 404), true},
-		{statusErr(llm.KindTimeout, 408), true},
-		{kindErr(llm.KindRateLimit), true},
-		{statusErr(llm.KindServer, 500), false},
-		{statusErr(llm.KindInvalidRequest, 400), false},
-		{kindErr(llm.KindContentPolicy), false},
-		{kindErr(llm.KindContextWindowExceeded), false},
+		{"429", router.DefaultCooldown, statusErr(llm.KindRateLimit, 429), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"429 Retry-After", router.DefaultCooldown, ra, router.Outcomes{Failures: 1}, 42 * time.Second},
+		{"401", router.DefaultCooldown, statusErr(llm.KindAuthentication, 401), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"403", router.DefaultCooldown, statusErr(llm.KindPermissionDenied, 403), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"404", router.DefaultCooldown, statusErr(llm.KindNotFound, 404), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"rate limit kind", router.DefaultCooldown, kindErr(llm.KindRateLimit), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"permission kind", router.DefaultCooldown, kindErr(llm.KindPermissionDenied), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
+		{"408 is rate based", router.DefaultCooldown, statusErr(llm.KindTimeout, 408), router.Outcomes{Failures: 1}, 0},
+		{"500 alone", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Failures: 1}, 0},
+		{"500, 4 of 4 below the minimum", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Failures: 4}, 0},
+		{"500, 3 of 5", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 2, Failures: 3}, router.DefaultCooldownTime},
+		{"500, 3 of 6 is not above half", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 3, Failures: 3}, 0},
+		{"500, 25 of 100", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 75, Failures: 25}, 0},
+		{"500, 51 of 100", router.DefaultCooldown, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 49, Failures: 51}, router.DefaultCooldownTime},
+		{"400 never", router.DefaultCooldown, statusErr(llm.KindInvalidRequest, 400), router.Outcomes{Failures: 9}, 0},
+		{"content policy never", router.DefaultCooldown, kindErr(llm.KindContentPolicy), router.Outcomes{Failures: 9}, 0},
+		{"context window never", router.DefaultCooldown, kindErr(llm.KindContextWindowExceeded), router.Outcomes{Failures: 9}, 0},
+		{"count rule, 3 fails", countRule, statusErr(llm.KindServer, 500), router.Outcomes{Failures: 3}, 0},
+		{"count rule, 4 fails of 100", countRule, statusErr(llm.KindServer, 500), router.Outcomes{Successes: 96, Failures: 4}, router.DefaultCooldownTime},
+		{"count rule, 401", countRule, statusErr(llm.KindAuthentication, 401), router.Outcomes{Failures: 1}, router.DefaultCooldownTime},
 	}
 	for _, tt := range tests {
-		t.Run(tt.err.Error(), func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := router.DefaultCooldown(tt.err, 1) > 0
-			assert.Equal(t, tt.cool, got)
+			assert.Equal(t, tt.want, tt.policy(tt.err, tt.minute))
 		})
 	}
-	assert.Zero(t, router.DefaultCooldown(kindErr(llm.KindServer), router.DefaultAllowedFails))
-	assert.Equal(t, router.DefaultCooldownTime, router.DefaultCooldown(kindErr(llm.KindServer), router.DefaultAllowedFails+1))
 }
 
 func TestRecoolingKeepsLaterDeadline(t *testing.T) {
@@ -324,7 +340,7 @@ func TestRetriesBackOffThenFail(t *testing.T) {
 		a := &script{name: "a", always: kindErr(llm.KindOverloaded)}
 		var waits []int
 		r, err := router.New([]router.Deployment{dep("g", a)}, router.WithRetries(3),
-			router.WithCooldown(func(error, int) time.Duration { return 0 }),
+			router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 			router.WithBackoff(func(n int, _ error) time.Duration { waits = append(waits, n); return time.Duration(n) * time.Second }))
 		require.NoError(t, err)
 		start := time.Now()
@@ -339,7 +355,7 @@ func TestRetriesBackOffThenFail(t *testing.T) {
 			assert.Equal(t, "a", at.Deployment)
 			assert.Equal(t, llm.KindOverloaded, at.Kind)
 		}
-		assert.Contains(t, err.Error(), "4 attempt(s) failed")
+		assert.Contains(t, err.Error(), "4 attempts failed")
 	})
 }
 
@@ -349,7 +365,7 @@ func TestCancelDuringBackoffReturnsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := &script{name: "a", always: kindErr(llm.KindServer)}
 		r, err := router.New([]router.Deployment{dep("g", a)},
-			router.WithCooldown(func(error, int) time.Duration { return 0 }),
+			router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 			router.WithBackoff(func(int, error) time.Duration { return 5 * time.Second }))
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -365,7 +381,7 @@ func TestCancelDuringBackoffReturnsAtOnce(t *testing.T) {
 
 func TestNoRetryOnNonRetryableKinds(t *testing.T) {
 	t.Parallel()
-	for _, k := range []llm.Kind{llm.KindAuthentication, llm.KindInvalidRequest, llm.KindContentPolicy, llm.KindContextWindowExceeded} {
+	for _, k := range []llm.Kind{llm.KindInvalidRequest, llm.KindContentPolicy, llm.KindContextWindowExceeded} {
 		t.Run(k.String(), func(t *testing.T) {
 			t.Parallel()
 			a, b := &script{name: "a", always: kindErr(k)}, &script{name: "b", always: kindErr(k)}
@@ -402,7 +418,7 @@ func TestFallbacksByKind(t *testing.T) {
 				router.WithContentPolicyFallbacks("main", "len"))
 			require.NoError(t, err)
 			var tr router.Trace
-			resp, err := r.Completion(t.Context(), req("main"), router.WithTrace(&tr))
+			resp, err := r.Completion(t.Context(), req("main"), router.CallTrace(&tr))
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, resp.Meta.Deployment)
 			assert.Equal(t, "main", tr.Attempts[0].Deployment)
@@ -428,7 +444,7 @@ func TestDefaultFallback(t *testing.T) {
 	require.NoError(t, err)
 	// a has its own list (b); b has none, so the default applies to it.
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), req("a"), router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), req("a"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "d", resp.Meta.Deployment)
 	require.Len(t, tr.Attempts, 3)
@@ -441,7 +457,7 @@ func TestCyclicFallbacksAreBounded(t *testing.T) {
 	t.Parallel()
 	a, b, c := &script{name: "a", always: kindErr(llm.KindServer)}, &script{name: "b", always: kindErr(llm.KindServer)}, &script{name: "c", always: kindErr(llm.KindServer)}
 	r, err := router.New([]router.Deployment{dep("a", a), dep("b", b), dep("c", c)}, router.WithBackoff(noWait),
-		router.WithCooldown(func(error, int) time.Duration { return 0 }),
+		router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 		router.WithFallbacks("a", "b", "c"), router.WithFallbacks("b", "a", "c"), router.WithFallbacks("c", "a", "b"),
 		router.WithDefaultFallbacks("a"))
 	require.NoError(t, err)
@@ -454,7 +470,7 @@ func TestCyclicFallbacksAreBounded(t *testing.T) {
 	assert.Equal(t, int64(3), c.calls.Load())
 
 	r, err = router.New([]router.Deployment{dep("a", a), dep("b", b), dep("c", c)}, router.WithBackoff(noWait),
-		router.WithCooldown(func(error, int) time.Duration { return 0 }),
+		router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 		router.WithFallbacks("a", "b", "c"), router.WithFallbacks("b", "a", "c"), router.WithMaxAttempts(4))
 	require.NoError(t, err)
 	_, err = r.Completion(t.Context(), req("a"))
@@ -484,7 +500,7 @@ func TestContextWindowPreCheck(t *testing.T) {
 	require.NoError(t, err)
 	long := llm.CompletionRequest{Model: "small", Messages: []llm.Message{llm.UserText(string(make([]byte, 400)))}}
 	var tr router.Trace
-	resp, err := r.Completion(t.Context(), long, router.WithTrace(&tr))
+	resp, err := r.Completion(t.Context(), long, router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "big", resp.Meta.Deployment)
 	assert.Zero(t, small.calls.Load(), "skipped before the call")
@@ -523,16 +539,16 @@ func TestTags(t *testing.T) {
 	r, err := router.New([]router.Deployment{dep("g", free, tag("free")), dep("g", paid, tag("paid", "premium")), dep("g", def, tag("default"))})
 	require.NoError(t, err)
 	for range 10 {
-		resp, err := r.Completion(t.Context(), req("g"), router.WithTags("premium"))
+		resp, err := r.Completion(t.Context(), req("g"), router.CallTags("premium"))
 		require.NoError(t, err)
 		assert.Equal(t, "paid", resp.Meta.Deployment)
-		resp, err = r.Completion(t.Context(), req("g"), router.WithTags("unknown"))
+		resp, err = r.Completion(t.Context(), req("g"), router.CallTags("unknown"))
 		require.NoError(t, err)
 		assert.Equal(t, "def", resp.Meta.Deployment, "no deployment has the tag: the default ones")
 	}
 	r, err = router.New([]router.Deployment{dep("g", free, tag("free"))})
 	require.NoError(t, err)
-	_, err = r.Completion(t.Context(), req("g"), router.WithTags("paid"))
+	_, err = r.Completion(t.Context(), req("g"), router.CallTags("paid"))
 	assert.ErrorIs(t, err, llm.ErrNotFound)
 }
 
@@ -632,7 +648,7 @@ func TestDeploymentTimeoutIsRetried(t *testing.T) {
 		require.NoError(t, err)
 		start := time.Now()
 		var tr router.Trace
-		resp, err := r.Completion(t.Context(), req("g"), router.WithTrace(&tr))
+		resp, err := r.Completion(t.Context(), req("g"), router.CallTrace(&tr))
 		require.NoError(t, err)
 		assert.Equal(t, "fast", resp.Meta.Deployment)
 		assert.Equal(t, time.Second, time.Since(start))
@@ -647,7 +663,7 @@ func TestAsProvider(t *testing.T) {
 	require.NoError(t, err)
 	cl := llm.NewClient(llm.WithProvider(r.Provider()))
 	var tr router.Trace
-	resp, err := cl.Completion(t.Context(), req("router/g"), router.WithTags("x"), router.WithTrace(&tr))
+	resp, err := cl.Completion(t.Context(), req("router/g"), router.CallTags("x"), router.CallTrace(&tr))
 	require.NoError(t, err)
 	assert.Equal(t, "from a", resp.Text())
 	assert.Equal(t, "router", resp.Meta.Provider)
@@ -704,7 +720,7 @@ func TestBackoffPastDeadlineFailsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := &script{name: "a", always: kindErr(llm.KindServer)}
 		r, err := router.New([]router.Deployment{dep("g", a)},
-			router.WithCooldown(func(error, int) time.Duration { return 0 }),
+			router.WithCooldown(func(error, router.Outcomes) time.Duration { return 0 }),
 			router.WithBackoff(func(int, error) time.Duration { return 5 * time.Second }))
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
@@ -731,4 +747,34 @@ func TestAsProviderPricesFromResponseModel(t *testing.T) {
 	require.NotNil(t, resp.Meta.Cost)
 	assert.True(t, resp.Meta.Cost.Known, "priced as gpt-4o, the model the response names")
 	assert.Positive(t, resp.Meta.Cost.Total)
+}
+
+// The error of a failed call prints each piece of information once, one
+// prefix per layer: the router's group and attempts, then the last error as
+// its own layer prints it (a router-made error without repeating the
+// router).
+func TestErrorString(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := &script{name: "a", always: &llm.Error{Kind: llm.KindServer, StatusCode: 500, Message: "boom"}}
+		b := &script{name: "b", always: &llm.Error{Kind: llm.KindOverloaded, StatusCode: 529, Message: "busy"}}
+		r, err := router.New([]router.Deployment{dep("g", a), dep("g", b, order(1))},
+			router.WithRetries(1), router.WithBackoff(noWait), router.WithCooldown(router.CooldownAfter(0, time.Minute)))
+		require.NoError(t, err)
+		_, err = r.Completion(t.Context(), req("g"))
+		require.Error(t, err)
+		assert.Equal(t, `router: group "g": 2 attempts failed [a: server; b: overloaded]: llm: mock/b: overloaded (529): busy`, err.Error())
+
+		_, err = r.Completion(t.Context(), req("g"))
+		assert.Equal(t, `router: group "g": 1 attempt failed [g: rate limit]: rate limit (cooldown): every deployment is cooling down (retry after 1m0s)`, err.Error())
+		var le *llm.Error
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, `llm: router/g: rate limit (cooldown): every deployment is cooling down (retry after 1m0s)`, le.Error())
+
+		_, err = r.Completion(t.Context(), req("nope"))
+		assert.Equal(t, `router: group "nope": not found (no_deployment): no such model group`, err.Error())
+
+		_, err = router.New([]router.Deployment{{Group: "g", Model: "mock/x"}}, router.WithFallbacks("g", "h"))
+		assert.Equal(t, `llm: router: invalid request: fallbacks of g: unknown model group or deployment "h"`, err.Error())
+	})
 }

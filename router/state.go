@@ -6,6 +6,13 @@ import (
 	"time"
 )
 
+// This file is the whole surface a State implementation needs: State, the
+// request and answer types of its methods (Acquire, Grant, Release,
+// Outcomes, Stats, Limits, Verdict), MinuteOf for the windows, LatencyAlpha
+// for the moving average and DefaultLease. Package router/statetest is the
+// conformance suite: Run checks the contract, Load, Shared and Cooldowns
+// run the router's load, two-instance and cooldown scenarios on a State.
+
 // State holds what the router knows about its deployments between calls:
 // in-flight counts, the requests and tokens of the current minute, failures
 // of the current minute, cooldown deadlines and latency averages. NewMemory
@@ -26,11 +33,13 @@ type State interface {
 	// tokens in the current minute, all at once.
 	Acquire(ctx context.Context, a Acquire) (Grant, error)
 	// Release ends a request that Acquire granted: it removes it from the
-	// in-flight count, corrects the minute's tokens by r.TokenDelta, folds
-	// r.Latency into the average on success and counts a failure when
-	// r.Failed. It returns the failures of the deployment in the current
-	// minute.
-	Release(ctx context.Context, r Release) (fails int, err error)
+	// in-flight count, corrects the minute's tokens by r.TokenDelta, and
+	// counts the outcome in the current minute: a failure when r.Failed,
+	// nothing when r.Neutral, else a success (whose r.Latency is folded
+	// into the average). It returns the deployment's outcomes in the
+	// current minute, this one included, from which the CooldownPolicy
+	// computes the failure rate.
+	Release(ctx context.Context, r Release) (Outcomes, error)
 	// Cooldown keeps deployment id from being picked until until (now is
 	// the router's clock, for the TTL of shared states). An earlier
 	// deadline never shortens a later one already set.
@@ -53,8 +62,9 @@ type Stats struct {
 	// RPM and TPM are the requests and tokens counted in the current
 	// minute.
 	RPM, TPM int
-	// Fails is the number of failures in the current minute.
-	Fails int
+	// Successes and Fails are the requests of the current minute that
+	// succeeded and failed (the caller's errors count as neither).
+	Successes, Fails int
 	// CooldownUntil is when the deployment's cooldown ends; zero or past
 	// when it is not cooling down.
 	CooldownUntil time.Time
@@ -65,6 +75,16 @@ type Stats struct {
 	// (or is serving) the probe whose success makes it fully available.
 	HalfOpen bool
 }
+
+// Outcomes are a deployment's finished requests in the current minute, as
+// State.Release returns them: the failure rate is Failures / (Successes +
+// Failures).
+type Outcomes struct {
+	Successes, Failures int
+}
+
+// Total returns Successes + Failures.
+func (o Outcomes) Total() int { return o.Successes + o.Failures }
 
 // Limits are a deployment's limits as Acquire checks them; zero means no
 // limit.
@@ -170,6 +190,7 @@ type memEntry struct {
 	inFlight int
 	minute   int64 // window of rpm, tpm and fails
 	rpm, tpm int
+	ok       int // successes
 	fails    int
 	cooldown time.Time
 	latency  time.Duration
@@ -196,7 +217,7 @@ func (s *memory) entry(id string) *memEntry {
 // roll starts a new window if now is past the stored one.
 func (e *memEntry) roll(minute int64) {
 	if minute != e.minute {
-		e.minute, e.rpm, e.tpm, e.fails = minute, 0, 0, 0
+		e.minute, e.rpm, e.tpm, e.ok, e.fails = minute, 0, 0, 0, 0
 	}
 }
 
@@ -206,7 +227,7 @@ func (s *memory) Stats(_ context.Context, ids []string, now time.Time, out []Sta
 		e := s.entry(id)
 		e.mu.Lock()
 		e.roll(m)
-		out[i] = Stats{InFlight: e.inFlight, RPM: e.rpm, TPM: e.tpm, Fails: e.fails, CooldownUntil: e.cooldown, Latency: e.latency, HalfOpen: e.halfOpen}
+		out[i] = Stats{InFlight: e.inFlight, RPM: e.rpm, TPM: e.tpm, Successes: e.ok, Fails: e.fails, CooldownUntil: e.cooldown, Latency: e.latency, HalfOpen: e.halfOpen}
 		e.mu.Unlock()
 	}
 	return nil
@@ -261,7 +282,7 @@ func check(a *Acquire, minute int64, cooldown time.Time, inFlight, rpm, tpm int)
 	return Granted, time.Time{}
 }
 
-func (s *memory) Release(_ context.Context, r Release) (int, error) {
+func (s *memory) Release(_ context.Context, r Release) (Outcomes, error) {
 	e := s.entry(r.Deployment)
 	m := minuteOf(r.Now)
 	e.mu.Lock()
@@ -277,8 +298,11 @@ func (s *memory) Release(_ context.Context, r Release) (int, error) {
 	case r.Failed:
 		e.fails++
 	case r.Neutral:
-	case r.Latency > 0:
-		e.latency = ewma(e.latency, r.Latency)
+	default:
+		e.ok++
+		if r.Latency > 0 {
+			e.latency = ewma(e.latency, r.Latency)
+		}
 	}
 	if r.Probe {
 		switch {
@@ -289,7 +313,7 @@ func (s *memory) Release(_ context.Context, r Release) (int, error) {
 			e.halfOpen, e.probe = false, time.Time{}
 		}
 	}
-	return e.fails, nil
+	return Outcomes{Successes: e.ok, Failures: e.fails}, nil
 }
 
 func ewma(avg, sample time.Duration) time.Duration {

@@ -24,3 +24,9 @@ func TestSharedMemory(t *testing.T) {
 	s := router.NewMemory()
 	statetest.Shared(t, s, s)
 }
+
+// The high-traffic cooldown scenarios of issue 20, in memory.
+func TestCooldownScenariosMemory(t *testing.T) {
+	t.Parallel()
+	statetest.Cooldowns(t, func(*testing.T) router.State { return router.NewMemory() })
+}

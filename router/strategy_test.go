@@ -163,19 +163,6 @@ func TestLeastBusyRouting(t *testing.T) {
 	assert.Positive(t, b.calls.Load())
 }
 
-// The defaults read the model table of package cost.
-func TestDefaultsFromModelTable(t *testing.T) {
-	t.Parallel()
-	assert.Equal(t, 128000, router.DefaultContextWindow("openai/gpt-4o"))
-	assert.Zero(t, router.DefaultContextWindow("mock/anything"))
-	in, out, ok := router.DefaultPrice("openai/gpt-4o")
-	require.True(t, ok)
-	assert.Positive(t, in)
-	assert.Greater(t, out, in)
-	_, _, ok = router.DefaultPrice("mock/anything")
-	assert.False(t, ok)
-}
-
 // Real model strings (answered by the mock): cost-based routing prefers the
 // cheaper model of the table.
 func TestCostBasedWithModelTable(t *testing.T) {
@@ -204,7 +191,6 @@ func TestContextWindowFromModelTable(t *testing.T) {
 		{Group: "g", Model: "openai/gpt-4o", Options: opts, Order: 1},
 	})
 	require.NoError(t, err)
-	require.Equal(t, 16385, router.DefaultContextWindow("openai/gpt-3.5-turbo"))
 	short, err := r.Completion(t.Context(), req("g"))
 	require.NoError(t, err)
 	assert.Equal(t, "g/openai/gpt-3.5-turbo", short.Meta.Deployment)

@@ -31,7 +31,7 @@ func TestStreamFailsOverBeforeFirstChunk(t *testing.T) {
 	var text strings.Builder
 	var tr router.Trace
 	n := 0
-	for chunk, err := range r.CompletionStream(t.Context(), req("g"), router.WithTrace(&tr)) {
+	for chunk, err := range r.CompletionStream(t.Context(), req("g"), router.CallTrace(&tr)) {
 		require.NoError(t, err)
 		require.NotNil(t, chunk.Meta)
 		assert.Equal(t, "b", chunk.Meta.Deployment)
@@ -92,7 +92,7 @@ func TestStreamTimeoutBeforeFirstChunk(t *testing.T) {
 		require.NoError(t, err)
 		start := time.Now()
 		var tr router.Trace
-		final, err := llm.Collect(r.CompletionStream(t.Context(), req("g"), router.WithTrace(&tr)))
+		final, err := llm.Collect(r.CompletionStream(t.Context(), req("g"), router.CallTrace(&tr)))
 		require.NoError(t, err)
 		assert.Equal(t, "quick", final.Text())
 		assert.Equal(t, time.Second, time.Since(start))
@@ -204,5 +204,53 @@ func TestLatencyBasedLearnsFromStreams(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "fast", final.Meta.Deployment)
 		}
+	})
+}
+
+// With WithMidStreamFallback, a stream that fails after chunks were yielded
+// continues on a fallback, whose request ends with the text so far as an
+// assistant prefix; the first chunk of the continuation names the
+// deployment that failed (Meta.ContinuedFrom). Off by default.
+func TestMidStreamFallback(t *testing.T) {
+	t.Parallel()
+	broken := llm.MockResponse{Content: "Hello, wor", ChunkSize: 5, ErrAfterChunks: 3,
+		Err: &llm.Error{Kind: llm.KindConnection, Message: "connection reset"}}
+	var got *llm.CompletionRequest
+	cont := func(_ context.Context, req *llm.CompletionRequest) llm.MockResponse {
+		got = req
+		return llm.MockResponse{Content: "ld!", ChunkSize: 5}
+	}
+	deps := []router.Deployment{
+		{ID: "main", Group: "main", Model: "mock/main", Options: []llm.Option{llm.WithMockResponse(broken)}},
+		{ID: "fb", Group: "fb", Model: "mock/fb", Options: []llm.Option{llm.WithMockResponder(cont)}},
+	}
+	t.Run("on", func(t *testing.T) {
+		t.Parallel()
+		r, err := router.New(deps, router.WithRetries(0), router.WithFallbacks("main", "fb"), router.WithMidStreamFallback())
+		require.NoError(t, err)
+		var text string
+		var switched []string
+		for chunk, err := range r.CompletionStream(t.Context(), req("main")) {
+			require.NoError(t, err)
+			if len(chunk.Choices) > 0 {
+				text += chunk.Choices[0].Delta.Content
+			}
+			if chunk.Meta != nil && chunk.Meta.ContinuedFrom != "" {
+				switched = append(switched, chunk.Meta.Deployment+" after "+chunk.Meta.ContinuedFrom)
+			}
+		}
+		assert.Equal(t, "Hello, world!", text)
+		assert.Equal(t, []string{"fb after main"}, switched, "one chunk marks the switch")
+		require.NotNil(t, got)
+		last := got.Messages[len(got.Messages)-1]
+		assert.Equal(t, llm.RoleAssistant, last.Role)
+		assert.Equal(t, "Hello, wor", last.Content.Text)
+	})
+	t.Run("off by default", func(t *testing.T) {
+		t.Parallel()
+		r, err := router.New(deps, router.WithFallbacks("main", "fb"))
+		require.NoError(t, err)
+		_, err = llm.Collect(r.CompletionStream(t.Context(), req("main")))
+		assert.ErrorIs(t, err, llm.ErrConnection)
 	})
 }

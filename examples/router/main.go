@@ -50,7 +50,7 @@ func run(ctx context.Context, out io.Writer) error {
 		resp, err := r.Completion(ctx, llm.CompletionRequest{
 			Model:    "chat",
 			Messages: []llm.Message{llm.UserText("Hello!")},
-		}, router.WithTrace(&trace))
+		}, router.CallTrace(&trace))
 		if err != nil {
 			return err
 		}

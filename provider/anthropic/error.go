@@ -7,6 +7,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -131,5 +132,5 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // classify turns an HTTP error response into an *llm.Error; other errors
 // pass through for the client to classify (connection, context).
 func classify(err error) error {
-	return llm.ClassifyHTTP(err, ClassifyError)
+	return providerkit.ClassifyHTTP(err, ClassifyError)
 }

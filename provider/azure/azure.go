@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/llmux/llm/provider/openai"
 )
 
@@ -114,7 +115,7 @@ func auth(keyEnv []string) func(ctx context.Context, cfg *llm.Config, h http.Hea
 			h.Set("api-key", key)
 			return nil
 		}
-		if tok := llm.Env(adTokenEnv); tok != "" {
+		if tok := providerkit.Env(adTokenEnv); tok != "" {
 			cfg.AddSecret(tok)
 			h.Set("Authorization", "Bearer "+tok)
 			return nil
@@ -140,7 +141,7 @@ func openAIURL(cfg *llm.Config, deployment, path string) (string, error) {
 	}
 	version := cfg.APIVersion
 	if version == "" {
-		version = llm.Env(versionEnv...)
+		version = providerkit.Env(versionEnv...)
 	}
 	if strings.HasSuffix(base, "/openai/v1") {
 		base = strings.TrimSuffix(base, "/openai/v1")
@@ -170,7 +171,7 @@ func aiURL(cfg *llm.Config, _ string, path string) (string, error) {
 	}
 	version := cfg.APIVersion
 	if version == "" {
-		version = llm.Env(aiVersionEnv...)
+		version = providerkit.Env(aiVersionEnv...)
 	}
 	if version == "" && strings.HasSuffix(base, "/models") {
 		version = DefaultAIAPIVersion

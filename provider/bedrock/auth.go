@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 )
 
 // SigningName is the SigV4 service name of the Bedrock runtime.
@@ -67,7 +68,7 @@ func profileOf(cfg *llm.Config) string {
 	if p := stringValue(cfg, profileKey{}); p != "" {
 		return p
 	}
-	return llm.Env("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+	return providerkit.Env("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 }
 
 // auth is how one call authenticates.
@@ -94,11 +95,11 @@ func (p *Provider) resolveAuth(ctx context.Context, cfg *llm.Config) (auth, erro
 	if cp, ok := cfg.Value(credsProvKey{}).(aws.CredentialsProvider); ok && cp != nil {
 		return retrieve(ctx, cp, "bedrock.WithCredentialsProvider")
 	}
-	if tok := llm.Env(EnvBearerToken); tok != "" {
+	if tok := providerkit.Env(EnvBearerToken); tok != "" {
 		return auth{bearer: tok}, nil
 	}
-	if id, secret := llm.Env("AWS_ACCESS_KEY_ID"), llm.Env("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
-		return auth{creds: aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: llm.Env("AWS_SESSION_TOKEN"), Source: "environment"}}, nil
+	if id, secret := providerkit.Env("AWS_ACCESS_KEY_ID"), providerkit.Env("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+		return auth{creds: aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: providerkit.Env("AWS_SESSION_TOKEN"), Source: "environment"}}, nil
 	}
 	ac, err := p.defaultConfig(ctx, profileOf(cfg))
 	if err != nil {
@@ -138,7 +139,7 @@ func (p *Provider) region(ctx context.Context, cfg *llm.Config, id string) (stri
 	if r := arnRegion(id); r != "" {
 		return r, nil
 	}
-	if r := llm.Env("AWS_REGION", "AWS_DEFAULT_REGION"); r != "" {
+	if r := providerkit.Env("AWS_REGION", "AWS_DEFAULT_REGION"); r != "" {
 		return r, nil
 	}
 	ac, err := p.defaultConfig(ctx, profileOf(cfg))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/tidwall/gjson"
 )
 
@@ -15,7 +16,7 @@ import (
 // *llm.Error; other errors are returned as they are, for the client to
 // classify (connection, context).
 func ClassifyError(err error) error {
-	return llm.ClassifyHTTP(err, errorFromBody)
+	return providerkit.ClassifyHTTP(err, errorFromBody)
 }
 
 // errorFromBody reads the google.rpc.Status envelope {"error": {"code",

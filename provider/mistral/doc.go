@@ -19,6 +19,16 @@
 //     assistant tool calls and in the tool messages answering them, by
 //     nine characters derived from the id with a hash (see ToolCallID), so
 //     that a conversation begun with another provider continues on Mistral.
+//   - Mistral's roles are system, user, assistant and tool: developer
+//     messages are sent as system messages.
+//   - File parts: a File.FileID that is an http(s) URL is sent as a
+//     document_url chunk (with File.Filename as document_name), any other
+//     FileID as a file chunk (a file uploaded to Mistral). A document given
+//     inline (File.FileData, or a data: URL) fails with llm.KindUnsupported
+//     before sending: Mistral takes documents by URL or uploaded file id.
+//   - Audio parts (for Mistral's audio models, Voxtral) are sent as
+//     input_audio chunks holding the bare base64 string (the format is not
+//     sent).
 //   - JSON mode (response_format json_object) and structured output
 //     (json_schema) pass through as Mistral takes them.
 //   - Mistral's own knobs go in Extra: safe_prompt, prompt_mode
@@ -26,7 +36,10 @@
 //
 // Responses: content given as a list of chunks is folded: text chunks into
 // the content, "thinking" chunks (Magistral's reasoning) into
-// ReasoningContent (Delta.ReasoningContent when streamed). Function
+// ReasoningContent (Delta.ReasoningContent when streamed); chunks of any
+// other type (references, types not known here) fail nothing and are kept
+// raw, in order, as []json.RawMessage in ProviderSpecificFields under
+// "content_chunks". Function
 // arguments sent as a JSON object become the usual JSON string. The finish
 // reason model_length is length. Usage, which Mistral streams with the
 // finish reason, arrives on a final chunk of its own, as with every
@@ -43,7 +56,5 @@
 // Mistral has no legacy text completions: llm.TextCompletion fails with
 // llm.KindUnsupported.
 //
-// Not translated: input_audio parts (Mistral takes a bare base64 string
-// where OpenAI has an object) and file parts; assistant reasoning is not
-// sent back as thinking chunks.
+// Not translated: assistant reasoning is not sent back as thinking chunks.
 package mistral

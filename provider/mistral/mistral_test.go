@@ -259,6 +259,8 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"choices":[{"index":-3,"delta":{"content":[{"type":"thinking","thinking":[{"type":"text","text":"x"}]}],"tool_calls":[{"index":-1,"function":{"arguments":{"a":1}}}]}}]}`))
+	// Content chunks of other types, kept raw (TestUnknownContentChunks).
+	f.Add([]byte(`{"choices":[{"index":0,"message":{"content":[{"type":"reference","reference_ids":[1]},{"type":"hologram"},"bare",7]},"delta":{"content":[{"type":"text","text":"a"},{"type":42}]}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var acc llm.Accumulator
 		if c, err := mistral.Spec.DecodeChunk(data); err == nil {

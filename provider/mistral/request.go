@@ -6,12 +6,20 @@ import (
 	"github.com/llmux/llm"
 )
 
-// prepare maps the tool-call ids of a conversation to the ids Mistral
-// accepts: exactly nine letters or digits. An id already of that form is
+// prepare brings a request to Mistral's shape: tool-call ids, roles, and
+// file and audio parts (parts.go). It maps the tool-call ids of a
+// conversation to the ids Mistral accepts: exactly nine letters or digits. An id already of that form is
 // kept (Mistral's own); any other is replaced by nine characters derived
 // from it by a hash, so that an assistant's tool call and the tool message
 // answering it still match. Messages are copied only when an id changes.
 func prepare(r *llm.CompletionRequest, _ *llm.Config) error {
+	toolCallIDs(r)
+	r.Messages = systemRole(r.Messages)
+	return mistralParts(r)
+}
+
+// toolCallIDs maps the tool-call ids of r's messages (see prepare).
+func toolCallIDs(r *llm.CompletionRequest) {
 	var msgs []llm.Message
 	for i := range r.Messages {
 		m := &r.Messages[i]
@@ -44,7 +52,6 @@ func prepare(r *llm.CompletionRequest, _ *llm.Config) error {
 	if msgs != nil {
 		r.Messages = msgs
 	}
-	return nil
 }
 
 const idChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -50,22 +50,30 @@ type (
 	}
 )
 
-// content splits Mistral's content into its text and its reasoning.
-func content(raw json.RawMessage) (text, reasoning string, err error) {
+// content splits Mistral's content into its text and its reasoning; the
+// chunks of other types (references, and types it does not know) are
+// returned raw, in order, in other.
+func content(raw json.RawMessage) (text, reasoning string, other []json.RawMessage, err error) {
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) == 0 || string(raw) == "null":
-		return "", "", nil
+		return "", "", nil, nil
 	case raw[0] == '"':
 		err = json.Unmarshal(raw, &text)
-		return text, "", err
+		return text, "", nil, err
 	}
-	var chunks []wireChunk
+	var chunks []json.RawMessage
 	if err := json.Unmarshal(raw, &chunks); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	var t, r strings.Builder
-	for _, c := range chunks {
+	for _, rc := range chunks {
+		var c wireChunk
+		if err := json.Unmarshal(rc, &c); err != nil {
+			// A chunk of another shape: kept, not a failure.
+			other = append(other, rc)
+			continue
+		}
 		switch c.Type {
 		case "text", "":
 			t.WriteString(c.Text)
@@ -75,10 +83,16 @@ func content(raw json.RawMessage) (text, reasoning string, err error) {
 					r.WriteString(tc.Text)
 				}
 			}
+		default:
+			other = append(other, rc)
 		}
 	}
-	return t.String(), r.String(), nil
+	return t.String(), r.String(), other, nil
 }
+
+// otherChunksKey is the ProviderSpecificFields key of the content chunks
+// that are neither text nor thinking.
+const otherChunksKey = "content_chunks"
 
 // arguments returns function arguments as a JSON string, from Mistral's
 // string or object.
@@ -114,11 +128,14 @@ func decodeResponse(raw []byte) (*llm.CompletionResponse, error) {
 	out := &llm.CompletionResponse{ID: w.ID, Object: w.Object, Created: w.Created, Model: w.Model, Usage: w.Usage,
 		Choices: make([]llm.Choice, len(w.Choices))}
 	for i, c := range w.Choices {
-		text, reasoning, err := content(c.Message.Content)
+		text, reasoning, other, err := content(c.Message.Content)
 		if err != nil {
 			return nil, err
 		}
 		m := llm.Message{Role: c.Message.Role, Content: llm.Text(text), ReasoningContent: reasoning}
+		if other != nil {
+			m.ProviderSpecificFields = map[string]any{otherChunksKey: other}
+		}
 		if m.Role == "" {
 			m.Role = llm.RoleAssistant
 		}
@@ -173,11 +190,14 @@ func decodeMistralChunk(data []byte) (*llm.Chunk, error) {
 	out := &llm.Chunk{ID: w.ID, Object: w.Object, Created: w.Created, Model: w.Model, Usage: w.Usage,
 		Choices: make([]llm.ChunkChoice, len(w.Choices))}
 	for i, c := range w.Choices {
-		text, reasoning, err := content(c.Delta.Content)
+		text, reasoning, other, err := content(c.Delta.Content)
 		if err != nil {
 			return nil, err
 		}
 		d := llm.Delta{Role: c.Delta.Role, Content: text, ReasoningContent: reasoning}
+		if other != nil {
+			d.ProviderSpecificFields = map[string]any{otherChunksKey: other}
+		}
 		for j, tc := range c.Delta.ToolCalls {
 			args, err := arguments(tc.Function.Arguments)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 )
 
 // DefaultBaseURL is where a local Ollama server listens.
@@ -34,8 +35,8 @@ func (*Provider) Name() string { return "ollama" }
 // baseURL resolves the base URL: the option, OLLAMA_API_BASE, OLLAMA_HOST
 // (normalized), or the default.
 func baseURL(cfg *llm.Config) string {
-	if cfg.BaseURL == "" && llm.Env("OLLAMA_API_BASE") == "" {
-		if h := llm.Env("OLLAMA_HOST"); h != "" {
+	if cfg.BaseURL == "" && providerkit.Env("OLLAMA_API_BASE") == "" {
+		if h := providerkit.Env("OLLAMA_HOST"); h != "" {
 			return hostURL(h)
 		}
 	}

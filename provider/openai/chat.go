@@ -9,6 +9,7 @@ import (
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
 	"github.com/llmux/llm/internal/jsonx"
+	"github.com/llmux/llm/internal/providerkit"
 )
 
 // header builds the request headers: the configured extra headers, auth, and
@@ -32,16 +33,16 @@ func (p *Provider) header(ctx context.Context, cfg *llm.Config) (http.Header, er
 			h.Set(p.spec.AuthHeader, key)
 		}
 	}
-	org := cfg.Organization
+	org := stringValue(cfg, organizationKey{})
 	if org == "" && p.spec.OrganizationEnv != "" {
-		org = llm.Env(p.spec.OrganizationEnv)
+		org = providerkit.Env(p.spec.OrganizationEnv)
 	}
 	if org != "" {
 		h.Set("OpenAI-Organization", org)
 	}
-	proj := cfg.Project
+	proj := stringValue(cfg, projectKey{})
 	if proj == "" && p.spec.ProjectEnv != "" {
-		proj = llm.Env(p.spec.ProjectEnv)
+		proj = providerkit.Env(p.spec.ProjectEnv)
 	}
 	if proj != "" {
 		h.Set("OpenAI-Project", proj)
@@ -295,6 +296,9 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 		if len(r.Choices) == 0 {
 			return nil, noChoices(raw)
 		}
+		if p.spec.Amend != nil {
+			p.spec.Amend(raw, r)
+		}
 		return r, nil
 	}
 	out, err := decodeChatResponse(raw)
@@ -310,6 +314,9 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 	}
 	if p.spec.ReasoningField != "" {
 		p.moveReasoning(raw, r.Choices, nil)
+	}
+	if p.spec.Amend != nil {
+		p.spec.Amend(raw, r)
 	}
 	return r, nil
 }

@@ -6,13 +6,14 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/tidwall/gjson"
 )
 
 // classify turns an HTTP error response into an *llm.Error; other errors
 // pass through for the client to classify (connection, context).
 func (p *Provider) classify(err error) error {
-	return llm.ClassifyHTTP(err, p.errorFromBody)
+	return providerkit.ClassifyHTTP(err, p.errorFromBody)
 }
 
 // ErrorFromBody classifies an error answer of an OpenAI-compatible API with
@@ -74,6 +75,12 @@ func (p *Provider) errorFromBody(status int, header http.Header, body []byte) *l
 	}
 	if e.Code == "" {
 		e.Code = typ
+	}
+	if status == 0 && p.spec.StatusInCode {
+		if c := env.Get("code"); c.Type == gjson.Number && c.Num >= 400 && c.Num < 600 && c.Num == float64(int(c.Num)) {
+			status = int(c.Num)
+			e.StatusCode = status
+		}
 	}
 	e.Kind = p.kindOf(status, e.Code, typ, e.Message)
 	return e

@@ -92,7 +92,7 @@ func TestRequestWire(t *testing.T) {
 
 	req.Model = "openai/gpt-4o"
 	resp, err := llm.Completion(t.Context(), req, llm.WithBaseURL(srv.URL+"/v1"), llm.WithAPIKey("sk-test"),
-		llm.WithOrganization("org-1"), llm.WithProject("proj-1"), llm.WithHeader("X-Extra", "yes"), llm.WithRawResponse())
+		openai.WithOrganization("org-1"), openai.WithProject("proj-1"), llm.WithHeader("X-Extra", "yes"), llm.WithRawResponse())
 	require.NoError(t, err)
 	require.Len(t, resp.Choices, 1)
 	c := resp.Choices[0]
@@ -219,6 +219,29 @@ func TestMissingKeyNamesEnvVar(t *testing.T) {
 		llm.WithBaseURL("http://127.0.0.1:1"))
 	require.ErrorIs(t, err, llm.ErrAuthentication)
 	assert.Contains(t, err.Error(), "OPENAI_API_KEY")
+}
+
+// The organization and project options win over the environment, for a
+// call or a client, and the last one given wins.
+func TestOrganizationAndProjectOptions(t *testing.T) {
+	var gotOrg, gotProj string
+	srv, _ := server(t, func(t *testing.T, r *http.Request, body []byte) {
+		gotOrg, gotProj = r.Header.Get("OpenAI-Organization"), r.Header.Get("OpenAI-Project")
+	}, "application/json", providertest.ChatCompletion("gpt-4o", "ok", llm.Usage{}))
+	t.Setenv("OPENAI_ORGANIZATION", "org-env")
+	t.Setenv("OPENAI_PROJECT", "proj-env")
+	cl := llm.NewClient(llm.WithBaseURL(srv.URL+"/v1"), llm.WithAPIKey("sk-test"), openai.WithOrganization("org-client"))
+	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
+
+	_, err := cl.Completion(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, "org-client", gotOrg)
+	assert.Equal(t, "proj-env", gotProj)
+
+	_, err = cl.Completion(t.Context(), req, openai.WithOrganization("org-call"), openai.WithProject("proj-call"))
+	require.NoError(t, err)
+	assert.Equal(t, "org-call", gotOrg)
+	assert.Equal(t, "proj-call", gotProj)
 }
 
 func TestEnvFallback(t *testing.T) {

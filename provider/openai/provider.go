@@ -5,8 +5,8 @@
 //
 // Keys come from llm.WithAPIKey or OPENAI_API_KEY; the base URL from
 // llm.WithBaseURL, OPENAI_BASE_URL or OPENAI_API_BASE (default
-// https://api.openai.com/v1); organization and project from the options or
-// OPENAI_ORGANIZATION / OPENAI_PROJECT.
+// https://api.openai.com/v1); organization and project from WithOrganization
+// and WithProject or OPENAI_ORGANIZATION / OPENAI_PROJECT.
 //
 // Reasoning models (o1, o3, o4 and gpt-5 families) take
 // max_completion_tokens, which max_tokens is renamed to, and reject sampling
@@ -38,7 +38,8 @@
 // code; its other fields describe how an API departs from OpenAI's
 // (parameters refused or renamed, stream_options, the field reasoning text
 // arrives in, where stream usage arrives, error codes) and hooks (URL,
-// Auth, Prepare, DecodeResponse, DecodeChunk) cover what data cannot.
+// Auth, Prepare, DecodeResponse, DecodeChunk, Amend, AmendStream) cover
+// what data cannot.
 // Whatever the Spec, a stream's usage is on its last chunk only. Package
 // openaicompat holds the table of vendors; packages azure and mistral are
 // Specs with hooks.
@@ -116,6 +117,11 @@ type Spec struct {
 	// Usage.ServerToolUse, by OpenAI's rule for its search models (see
 	// the package documentation), so that its price is in Meta.Cost.
 	CountWebSearch bool
+	// StatusInCode marks APIs whose error envelope's numeric "code" is the
+	// HTTP status of the error (OpenRouter): an error inside a 200 answer
+	// or stream with such a code (400 to 599) is classified, and reported,
+	// with that status.
+	StatusInCode bool
 
 	// Hooks, for APIs whose differences are more than data. Each is
 	// optional.
@@ -138,6 +144,17 @@ type Spec struct {
 	// DecodeChunk decodes the data of one stream event, as DecodeResponse
 	// does an answer.
 	DecodeChunk func(data []byte) (*llm.Chunk, error)
+	// Amend edits a decoded non-streamed answer (raw is its body), for
+	// what a decoder of OpenAI's shape cannot see: vendor fields beside
+	// it (Perplexity's citations), usage counted another way (xAI's
+	// reasoning tokens), tags inside the content (MiniMax's <think>).
+	Amend func(raw []byte, r *llm.CompletionResponse)
+	// AmendStream returns, for one stream, a function that edits each
+	// decoded chunk (data is the event's data) as Amend does an answer. It
+	// may keep state across the chunks of its stream (a tag split between
+	// two chunks, the content cited so far); it runs before the stream's
+	// usage is moved to its last chunk.
+	AmendStream func() func(data []byte, c *llm.Chunk)
 }
 
 // Provider is an OpenAI-compatible translator.

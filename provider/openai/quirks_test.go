@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/llmux/llm"
@@ -207,5 +208,70 @@ func BenchmarkDecodeEvent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestAmendHooks checks that Amend sees every decoded answer, with and
+// without a DecodeResponse hook, and that each stream gets its own
+// AmendStream function, called on every chunk before the usage is moved to
+// the last chunk.
+func TestAmendHooks(t *testing.T) {
+	t.Parallel()
+	amend := func(raw []byte, r *llm.CompletionResponse) { r.Choices[0].Message.Refusal = string(raw[:1]) }
+	spec := Spec{
+		Name:  "amended",
+		Amend: amend,
+		AmendStream: func() func([]byte, *llm.Chunk) {
+			n := 0 // per stream
+			return func(_ []byte, c *llm.Chunk) {
+				n++
+				if c.Usage != nil {
+					c.Usage.CompletionTokens += 100
+				}
+				for i := range c.Choices {
+					c.Choices[i].Delta.Refusal = string(rune('0' + n))
+				}
+			}
+		},
+	}
+	answer := []byte(`{"id":"1","choices":[{"index":0,"message":{"role":"assistant","content":"a"}}]}`)
+	for _, p := range []*Provider{NewCompatible(spec), NewCompatible(func() Spec {
+		s := spec
+		s.DecodeResponse = func(raw []byte) (*llm.CompletionResponse, error) {
+			return &llm.CompletionResponse{Choices: []llm.Choice{{Message: llm.Message{Role: llm.RoleAssistant}}}}, nil
+		}
+		return s
+	}())} {
+		r, err := p.decodeResponse(answer, nil)
+		require.NoError(t, err)
+		assert.Equal(t, "{", r.Choices[0].Message.Refusal)
+	}
+
+	sse := "data: {\"id\":\"1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n" +
+		"data: {\"id\":\"1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}\n\n" +
+		"data: [DONE]\n\n"
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = w.Write([]byte(sse))
+	}))
+	t.Cleanup(ts.Close)
+	srv := ts.URL
+	p := NewCompatible(spec)
+	for range 2 {
+		var got []string
+		var usage *llm.Usage
+		for c, err := range p.CompletionStream(t.Context(), &llm.CompletionRequest{Model: "m", Messages: []llm.Message{llm.UserText("hi")}},
+			&llm.Config{BaseURL: srv, APIKey: "k", HTTPClient: http.DefaultClient}) {
+			require.NoError(t, err)
+			for _, ch := range c.Choices {
+				got = append(got, ch.Delta.Refusal)
+			}
+			if c.Usage != nil {
+				usage = c.Usage
+			}
+		}
+		assert.Equal(t, []string{"1", "2"}, got, "each stream counts from its own start")
+		require.NotNil(t, usage)
+		assert.Equal(t, 102, usage.CompletionTokens)
 	}
 }

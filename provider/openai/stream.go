@@ -47,6 +47,10 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		meta := &llm.Meta{Header: resp.Header}
 		dec := sse.NewDecoder(sbody)
 		dec.SetMaxEventSize(cfg.MaxEventBytes)
+		var amend func([]byte, *llm.Chunk)
+		if p.spec.AmendStream != nil {
+			amend = p.spec.AmendStream()
+		}
 		finished := false   // a finish reason has arrived (for Specs with NoDone)
 		var held *llm.Chunk // the usage-only chunk, or the last chunk seen, to carry the usage
 		var usage *llm.Usage
@@ -92,6 +96,9 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 				return
 			}
 			out.Meta = meta
+			if amend != nil {
+				amend(ev.Data, out)
+			}
 			cited = cited || chunkCitesWeb(out)
 			if p.spec.NoDone && !finished {
 				for i := range out.Choices {

@@ -37,6 +37,15 @@
 // its last chunk only: usage sent with the finish reason or on every chunk
 // is held and sent once, on a final chunk without choices.
 //
+// Vendor answers that OpenAI's shape cannot carry are handled by hooks of
+// the rows: Perplexity's [n] markers become url_citation annotations (its
+// citations and search_results stay raw in ProviderSpecificFields, its
+// searches go into Usage.ServerToolUse and the cost); xAI's reasoning
+// tokens, counted beside completion_tokens, are counted inside it;
+// MiniMax's <think> tags are split into ReasoningContent, streamed and not,
+// and put back in the history; OpenRouter's error inside a 200 is
+// classified by its code, the HTTP status.
+//
 // Hugging Face ("huggingface/<org>/<model>", optionally with the router's
 // ":<provider>" suffix) goes through the Inference Providers router; with a
 // base URL (HF_API_BASE or llm.WithBaseURL) it reaches a dedicated Inference

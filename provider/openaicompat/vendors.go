@@ -41,16 +41,23 @@ var vendors = []openai.Spec{
 		Name: "openrouter", BaseURL: "https://openrouter.ai/api/v1",
 		KeyEnv: []string{"OPENROUTER_API_KEY"}, BaseURLEnv: []string{"OPENROUTER_API_BASE"},
 		ReasoningField: "reasoning",
+		// OpenRouter's error code is the HTTP status, also inside a 200
+		// (https://openrouter.ai/docs/api-reference/errors-and-debugging).
+		StatusInCode: true,
 	},
 	{
 		Name: "xai", BaseURL: "https://api.x.ai/v1",
 		KeyEnv: []string{"XAI_API_KEY"}, BaseURLEnv: []string{"XAI_API_BASE"},
+		// Reasoning tokens are counted beside completion_tokens.
+		Amend: xaiAmend, AmendStream: xaiAmendStream,
 	},
 	{
 		// Perplexity sends usage on every chunk of a stream, and no
 		// [DONE] at its end.
 		Name: "perplexity", BaseURL: "https://api.perplexity.ai", NoDone: true,
 		KeyEnv: []string{"PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY"}, BaseURLEnv: []string{"PERPLEXITY_API_BASE"},
+		// Citations become annotations; searches are counted (perplexity.go).
+		Amend: perplexityAmend, AmendStream: perplexityAmendStream,
 	},
 	{
 		Name: "deepinfra", BaseURL: "https://api.deepinfra.com/v1/openai",
@@ -126,6 +133,9 @@ var vendors = []openai.Spec{
 		// MiniMax, international endpoint.
 		Name: "minimax", BaseURL: "https://api.minimax.io/v1",
 		KeyEnv: []string{"MINIMAX_API_KEY"}, BaseURLEnv: []string{"MINIMAX_API_BASE"},
+		// <think> tags split into reasoning, and put back in the history
+		// (minimax.go).
+		Prepare: minimaxPrepare, Amend: minimaxAmend, AmendStream: minimaxAmendStream,
 	},
 	{
 		Name: "novita", BaseURL: "https://api.novita.ai/v3/openai",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/llmux/llm/provider/gemini"
 )
 
@@ -76,7 +77,7 @@ func (p *Provider) target(cfg *llm.Config, publisher, model, method string) (gem
 	}
 	project, _ := cfg.Value(projectKey{}).(string)
 	if project == "" {
-		project = llm.Env("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
+		project = providerkit.Env("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
 	}
 	if project == "" {
 		project = credsProject
@@ -86,7 +87,7 @@ func (p *Provider) target(cfg *llm.Config, publisher, model, method string) (gem
 	}
 	location, _ := cfg.Value(locationKey{}).(string)
 	if location == "" {
-		location = llm.Env("VERTEXAI_LOCATION", "VERTEX_LOCATION")
+		location = providerkit.Env("VERTEXAI_LOCATION", "VERTEX_LOCATION")
 	}
 	if location == "" {
 		location = DefaultLocation

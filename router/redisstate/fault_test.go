@@ -124,7 +124,10 @@ func TestRedisStopsAndRestarts(t *testing.T) {
 	for i := range 200 {
 		call(i%2, "g")
 	}
-	assert.LessOrEqual(t, slowest, 100*time.Millisecond, "no call stalls while Redis is down")
+	// A probing call may wait out the probe timeout (100 ms) plus one dial
+	// retry; the bound leaves room for a loaded CI machine and is still far
+	// below the ~1.7 s that each call waited before (go-redis's retries).
+	assert.LessOrEqual(t, slowest, 500*time.Millisecond, "no call stalls while Redis is down")
 	assert.Equal(t, []router.EventKind{router.StateDegraded}, events(0))
 	assert.Equal(t, []router.EventKind{router.StateDegraded}, events(1))
 

@@ -127,9 +127,9 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 var statsScript = redis.NewScript(`
 local cd = redis.call('GET', KEYS[1]) or '0'
 local inflight = redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[1], '+inf')
-local w = redis.call('HMGET', KEYS[3], 'rpm', 'tpm', 'fails')
+local w = redis.call('HMGET', KEYS[3], 'rpm', 'tpm', 'fails', 'ok')
 local lat = redis.call('GET', KEYS[4]) or '0'
-return {cd, inflight, w[1] or '0', w[2] or '0', w[3] or '0', lat, redis.call('EXISTS', KEYS[5])}
+return {cd, inflight, w[1] or '0', w[2] or '0', w[3] or '0', lat, redis.call('EXISTS', KEYS[5]), w[4] or '0'}
 `)
 
 func (s *State) statsKeys(id string, minute int64) []string {
@@ -161,7 +161,7 @@ func (s *State) Stats(ctx context.Context, ids []string, now time.Time, out []ro
 		if err != nil {
 			return err
 		}
-		out[i] = router.Stats{InFlight: int(v[1]), RPM: int(v[2]), TPM: int(v[3]), Fails: int(v[4]), Latency: time.Duration(v[5]), HalfOpen: v[6] == 1}
+		out[i] = router.Stats{InFlight: int(v[1]), RPM: int(v[2]), TPM: int(v[3]), Successes: int(v[7]), Fails: int(v[4]), Latency: time.Duration(v[5]), HalfOpen: v[6] == 1}
 		if v[0] > 0 {
 			out[i].CooldownUntil = time.UnixMilli(v[0])
 		}
@@ -230,10 +230,10 @@ func (s *State) Acquire(ctx context.Context, a router.Acquire) (router.Grant, er
 }
 
 // releaseScript ends a request. KEYS: in-flight, window of the acquire,
-// window of now, latency, half-open, probe. ARGV: token, token delta, failed
-// (0/1), latency (ns), alpha, window ttl (s), latency ttl (s), probe outcome
-// (0 not a probe, 1 success, 2 neutral, 3 failure). It returns the failures
-// of the current window.
+// window of now, latency, half-open, probe. ARGV: token, token delta,
+// outcome (0 success, 1 failure, 2 neutral), latency (ns), alpha, window ttl
+// (s), latency ttl (s), probe outcome (0 not a probe, 1 success, 2 neutral,
+// 3 failure). It returns the failures and successes of the current window.
 var releaseScript = redis.NewScript(`
 redis.call('ZREM', KEYS[1], ARGV[1])
 if ARGV[8] ~= '0' and ARGV[8] ~= '3' and redis.call('GET', KEYS[6]) == ARGV[1] then
@@ -245,25 +245,31 @@ if d ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then
   if redis.call('HINCRBY', KEYS[2], 'tpm', d) < 0 then redis.call('HSET', KEYS[2], 'tpm', 0) end
 end
 if ARGV[3] == '1' then
-  local f = redis.call('HINCRBY', KEYS[3], 'fails', 1)
+  redis.call('HINCRBY', KEYS[3], 'fails', 1)
   redis.call('EXPIRE', KEYS[3], ARGV[6])
-  return f
+elseif ARGV[3] == '0' then
+  redis.call('HINCRBY', KEYS[3], 'ok', 1)
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+  local lat = tonumber(ARGV[4])
+  if lat > 0 then
+    local old = tonumber(redis.call('GET', KEYS[4]) or '0')
+    local new = lat
+    if old > 0 then new = tonumber(ARGV[5]) * lat + (1 - tonumber(ARGV[5])) * old end
+    redis.call('SET', KEYS[4], string.format('%.0f', new), 'EX', ARGV[7])
+  end
 end
-local lat = tonumber(ARGV[4])
-if lat > 0 then
-  local old = tonumber(redis.call('GET', KEYS[4]) or '0')
-  local new = lat
-  if old > 0 then new = tonumber(ARGV[5]) * lat + (1 - tonumber(ARGV[5])) * old end
-  redis.call('SET', KEYS[4], string.format('%.0f', new), 'EX', ARGV[7])
-end
-return tonumber(redis.call('HGET', KEYS[3], 'fails') or '0')
+local w = redis.call('HMGET', KEYS[3], 'fails', 'ok')
+return {tonumber(w[1] or '0'), tonumber(w[2] or '0')}
 `)
 
 // Release implements router.State in one round trip.
-func (s *State) Release(ctx context.Context, r router.Release) (int, error) {
-	failed := 0
-	if r.Failed {
-		failed = 1
+func (s *State) Release(ctx context.Context, r router.Release) (router.Outcomes, error) {
+	outcome := 0
+	switch {
+	case r.Failed:
+		outcome = 1
+	case r.Neutral:
+		outcome = 2
 	}
 	probe := 0
 	switch {
@@ -276,10 +282,13 @@ func (s *State) Release(ctx context.Context, r router.Release) (int, error) {
 		probe = 1
 	}
 	id := r.Deployment
-	n, err := releaseScript.Run(ctx, s.rdb,
+	v, err := releaseScript.Run(ctx, s.rdb,
 		[]string{s.key(id, "if"), s.window(id, r.Minute), s.window(id, router.MinuteOf(r.Now)), s.key(id, "lat"), s.key(id, "ho"), s.key(id, "pr")},
-		r.Token, r.TokenDelta, failed, int64(r.Latency), router.LatencyAlpha, windowTTL, latencyTTL, probe).Int()
-	return n, err
+		r.Token, r.TokenDelta, outcome, int64(r.Latency), router.LatencyAlpha, windowTTL, latencyTTL, probe).Int64Slice()
+	if err != nil {
+		return router.Outcomes{}, err
+	}
+	return router.Outcomes{Failures: int(v[0]), Successes: int(v[1])}, nil
 }
 
 // cooldownScript sets a cooldown deadline unless a later one is set, and

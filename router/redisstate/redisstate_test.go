@@ -118,7 +118,18 @@ func TestConformance(t *testing.T) {
 	statetest.Run(t, func(t *testing.T) router.State { return redisstate.New(rdb, redisstate.WithPrefix(prefix(t))) })
 }
 
+// The high-traffic cooldown scenarios of issue 20, on Redis. The counts
+// are exact only if Redis answers every call (a failure would switch the
+// router to local state), so the client waits long on a loaded machine.
+func TestCooldownScenarios(t *testing.T) {
+	t.Parallel()
+	rdb := client(t)
+	rdb.Options().ReadTimeout, rdb.Options().WriteTimeout = time.Minute, time.Minute
+	statetest.Cooldowns(t, func(t *testing.T) router.State { return redisstate.New(rdb, redisstate.WithPrefix(prefix(t))) })
+}
+
 // Two instances, each with its own client and State, sharing one Redis.
+
 func TestSharedBetweenInstances(t *testing.T) {
 	t.Parallel()
 	p := prefix(t)

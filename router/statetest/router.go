@@ -2,6 +2,7 @@ package statetest
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -177,4 +178,127 @@ func Shared(t *testing.T, a, b router.State) {
 		assert.Equal(t, "y2", resp.Meta.Deployment)
 	}
 	assert.Equal(t, int64(1), x2.calls.Load(), "rb never called the cooled deployment")
+}
+
+// patterned is a mock deployment that fails its calls whose number (1, 2,
+// ...) fail selects, with err.
+type patterned struct {
+	id    string
+	calls atomic.Int64
+	fail  func(n int64) bool
+	err   *llm.Error
+}
+
+func (p *patterned) respond(context.Context, *llm.CompletionRequest) llm.MockResponse {
+	if n := p.calls.Add(1); p.fail != nil && p.fail(n) {
+		e := *p.err // a copy per call: the client completes the error it gets
+		return llm.MockResponse{Err: &e}
+	}
+	return llm.MockResponse{Content: "ok"}
+}
+
+// Cooldowns runs the high-traffic cooldown scenarios on States from
+// newState (a fresh, empty State per scenario): 100 calls in one minute
+// over three deployments a, b, c of a group (in Priority order, so that
+// the outcome is exact: b serves the retries of a, c those of b), with the
+// default policy (LiteLLM's failure rate) and with the count rule (both
+// with one-hour cooldowns, so that none ends during a slow run), and
+// checks the exact set of deployments cooling down afterwards, how many
+// calls failed and how many of those were refused because every deployment
+// was cooling down.
+//
+//   - all healthy at 25% errors (every 4th call of each fails with a 500):
+//     none cools down, and one call in 100 fails (a, b and c all failed
+//     it); under the count rule (3 allowed fails) all three cool down one
+//     after the other, and 64 calls fail, 63 of them refused;
+//   - one bad deployment (every call a 500): it alone cools down, after 5
+//     calls, and no call fails; under the count rule the healthy b cools
+//     down too;
+//   - one deployment at 60% errors: it alone cools down, at its 6th call;
+//   - one rate-limited deployment (every call a 429): it alone cools down,
+//     at its first 429.
+func Cooldowns(t *testing.T, newState func(t *testing.T) router.State) {
+	t.Helper()
+	server := &llm.Error{Kind: llm.KindServer, StatusCode: 500, Message: "boom"}
+	limited := &llm.Error{Kind: llm.KindRateLimit, StatusCode: 429, Message: "slow down"}
+	every4th := func(n int64) bool { return n%4 == 0 }
+	always := func(int64) bool { return true }
+	sixtyPct := func(n int64) bool { return n%5 == 1 || n%5 == 2 || n%5 == 3 }
+	// The default rules with a cooldown of an hour instead of 5 s: a
+	// shared State's cooldowns expire in real time (Redis TTLs), and a
+	// scenario may take seconds on a loaded machine.
+	rateRule := router.CooldownOnFailureRate(router.DefaultFailureRate, router.DefaultMinRequests, time.Hour)
+	countRule := router.CooldownAfter(router.DefaultAllowedFails, time.Hour)
+	type dep struct {
+		fail func(int64) bool
+		err  *llm.Error
+	}
+	healthy := dep{every4th, server}
+	tests := []struct {
+		name        string
+		policy      router.CooldownPolicy
+		deps        [3]dep
+		wantCooled  []string
+		wantFailed  int   // calls that failed
+		wantRefused int   // of those, refused with a cooldown error
+		wantCallsA  int64 // calls that reached a
+	}{
+		{"all healthy at 25% errors", rateRule, [3]dep{healthy, healthy, healthy}, nil, 1, 0, 100},
+		{"all healthy at 25% errors, count rule", countRule, [3]dep{healthy, healthy, healthy}, []string{"a", "b", "c"}, 64, 63, 16},
+		{"one bad deployment", rateRule, [3]dep{{always, server}, healthy, {}}, []string{"a"}, 0, 0, router.DefaultMinRequests},
+		{"one bad deployment, count rule", countRule, [3]dep{{always, server}, healthy, {}}, []string{"a", "b"}, 0, 0, router.DefaultAllowedFails + 1},
+		{"one at 60% errors", rateRule, [3]dep{{sixtyPct, server}, healthy, {}}, []string{"a"}, 0, 0, 6},
+		{"one rate-limited deployment", rateRule, [3]dep{{always, limited}, healthy, {}}, []string{"a"}, 0, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			var deps []router.Deployment
+			var ps []*patterned
+			for i, d := range tt.deps {
+				p := &patterned{id: string(rune('a' + i)), fail: d.fail, err: d.err}
+				ps = append(ps, p)
+				deps = append(deps, router.Deployment{ID: p.id, Group: "g", Model: "mock/" + p.id, Options: []llm.Option{llm.WithMockResponder(p.respond)}})
+			}
+			var degraded atomic.Pointer[router.Event]
+			opts := []router.Option{router.WithState(newState(t)), router.WithClock(fixedClock()),
+				router.WithEvents(func(e router.Event) {
+					if e.Kind == router.StateDegraded {
+						degraded.CompareAndSwap(nil, &e)
+					}
+				}),
+				router.WithStrategy(router.Priority()), router.WithBackoff(func(int, error) time.Duration { return 0 })}
+			opts = append(opts, router.WithCooldown(tt.policy))
+			r, err := router.New(deps, opts...)
+			require.NoError(t, err)
+			failed, refused := 0, 0
+			for range 100 {
+				_, err := r.Completion(ctx, llm.CompletionRequest{Model: "g", Messages: []llm.Message{llm.UserText("hi")}})
+				if err != nil {
+					failed++
+					var le *llm.Error
+					if errors.As(err, &le) && le.Code == "cooldown" {
+						refused++
+					}
+				}
+			}
+			if e := degraded.Load(); e != nil {
+				t.Fatalf("the State failed during the scenario (%v): the router went on with local state, so the counts are not the State's", e.Err)
+			}
+			h, err := r.Health(ctx, "g")
+			require.NoError(t, err)
+			var cooled []string
+			for _, x := range h {
+				if x.CoolingDown {
+					cooled = append(cooled, x.ID)
+				}
+				assert.Zero(t, x.InFlight, x.ID)
+			}
+			assert.Equal(t, tt.wantCooled, cooled, "deployments cooling down")
+			assert.Equal(t, tt.wantFailed, failed, "failed calls")
+			assert.Equal(t, tt.wantRefused, refused, "calls refused with a cooldown error")
+			assert.Equal(t, tt.wantCallsA, ps[0].calls.Load(), "calls of a")
+		})
+	}
 }

@@ -32,7 +32,7 @@ func Run(t *testing.T, newState func(t *testing.T) router.State) {
 		{"TPMLimit", tpmLimit},
 		{"MaxParallel", maxParallel},
 		{"CooldownKeepsLaterDeadline", cooldown},
-		{"FailuresPerMinute", failures},
+		{"OutcomesPerMinute", outcomes},
 		{"LatencyAverage", latency},
 		{"TokenDelta", tokenDelta},
 		{"ConcurrentAcquireNeverExceedsLimit", concurrent},
@@ -61,7 +61,7 @@ func acquire(t *testing.T, ctx context.Context, s router.State, id string, l rou
 	return g
 }
 
-func release(t *testing.T, ctx context.Context, s router.State, id string, g router.Grant, failed bool, lat time.Duration, now time.Time) int {
+func release(t *testing.T, ctx context.Context, s router.State, id string, g router.Grant, failed bool, lat time.Duration, now time.Time) router.Outcomes {
 	t.Helper()
 	n, err := s.Release(ctx, router.Release{Deployment: id, Token: g.Token, Minute: g.Minute, Failed: failed, Latency: lat, Now: now})
 	require.NoError(t, err)
@@ -136,16 +136,28 @@ func cooldown(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {
 	assert.Equal(t, router.Granted, acquire(t, ctx, s, "b", router.Limits{}, 1, t0).Verdict, "others unaffected")
 }
 
-func failures(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {
+// outcomes checks that Release counts successes and failures in the
+// current minute, and neither for a neutral outcome (the caller's error).
+func outcomes(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {
 	for i := 1; i <= 3; i++ {
 		g := acquire(t, ctx, s, "a", router.Limits{}, 1, t0)
-		assert.Equal(t, i, release(t, ctx, s, "a", g, true, 0, t0))
+		assert.Equal(t, router.Outcomes{Failures: i}, release(t, ctx, s, "a", g, true, 0, t0))
 	}
 	g := acquire(t, ctx, s, "a", router.Limits{}, 1, t0)
-	assert.Equal(t, 3, release(t, ctx, s, "a", g, false, time.Second, t0), "a success does not count")
-	assert.Equal(t, 3, stats(t, ctx, s, "a", t0).Fails)
+	assert.Equal(t, router.Outcomes{Successes: 1, Failures: 3}, release(t, ctx, s, "a", g, false, time.Second, t0))
+	g = acquire(t, ctx, s, "a", router.Limits{}, 1, t0)
+	assert.Equal(t, router.Outcomes{Successes: 2, Failures: 3}, release(t, ctx, s, "a", g, false, 0, t0), "a success without latency counts too")
+	g = acquire(t, ctx, s, "a", router.Limits{}, 1, t0)
+	o, err := s.Release(ctx, router.Release{Deployment: "a", Token: g.Token, Minute: g.Minute, Neutral: true, Now: t0})
+	require.NoError(t, err)
+	assert.Equal(t, router.Outcomes{Successes: 2, Failures: 3}, o, "a neutral outcome counts as neither")
+	st := stats(t, ctx, s, "a", t0)
+	assert.Equal(t, 3, st.Fails)
+	assert.Equal(t, 2, st.Successes)
 	g = acquire(t, ctx, s, "a", router.Limits{}, 1, t0.Add(time.Minute))
-	assert.Equal(t, 1, release(t, ctx, s, "a", g, true, 0, t0.Add(time.Minute)), "a new minute counts anew")
+	assert.Equal(t, router.Outcomes{Failures: 1}, release(t, ctx, s, "a", g, true, 0, t0.Add(time.Minute)), "a new minute counts anew")
+	st = stats(t, ctx, s, "a", t0.Add(time.Minute))
+	assert.Equal(t, router.Outcomes{Failures: 1}, router.Outcomes{Successes: st.Successes, Failures: st.Fails})
 }
 
 func latency(t *testing.T, ctx context.Context, s router.State, t0 time.Time) {

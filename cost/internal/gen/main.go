@@ -8,8 +8,10 @@
 // -src is the current model map. -old is an optional older snapshot of the
 // same map: its models that the current map no longer has (mostly retired
 // models, still useful to price old logs) are added and marked with the
-// older source. The output is deterministic: the same inputs give the same
-// bytes.
+// older source. Before reading the maps, the generator applies the sourced
+// corrections of corrections.json (known-wrong prices, each with the URL
+// that shows the right one); a corrected entry's source ends in "+fix". The
+// output is deterministic: the same inputs give the same bytes.
 package main
 
 import (
@@ -46,9 +48,21 @@ func main() {
 }
 
 // Generate returns the table built from the model map at src and, when old
-// is not empty, the models of the older snapshot at old that src dropped.
+// is not empty, the models of the older snapshot at old that src dropped,
+// with the embedded corrections applied.
 func Generate(src, old string) ([]byte, error) {
-	current, date, err := read(src)
+	fixes, err := Corrections()
+	if err != nil {
+		return nil, err
+	}
+	return GenerateWith(src, old, fixes)
+}
+
+// GenerateWith is Generate with the corrections fixes. Every correction
+// must apply to one of the maps.
+func GenerateWith(src, old string, fixes []Correction) ([]byte, error) {
+	state := make([]fixState, len(fixes))
+	current, date, fixed, err := read(src, fixes, state)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +70,7 @@ func Generate(src, old string) ([]byte, error) {
 	known := map[string]bool{}
 	for i := range current {
 		current[i].Source = srcID
+		markFixed(&current[i], fixed)
 		known[strings.ToLower(current[i].Name)] = true
 		for _, a := range current[i].Aliases {
 			known[strings.ToLower(a)] = true
@@ -68,7 +83,7 @@ func Generate(src, old string) ([]byte, error) {
 	models := current
 
 	if old != "" {
-		previous, oldDate, err := read(old)
+		previous, oldDate, oldFixed, err := read(old, fixes, state)
 		if err != nil {
 			return nil, err
 		}
@@ -86,12 +101,32 @@ func Generate(src, old string) ([]byte, error) {
 				continue
 			}
 			m.Source = oldID
+			markFixed(&m, oldFixed)
 			models = append(models, m)
 			added++
 		}
 		sources = append(sources, cost.Source{
 			ID: oldID, File: filepath.Base(old), Date: oldDate, Models: added,
 			Note: "older snapshot of the same map: models the current map dropped",
+		})
+	}
+
+	if err := checkApplied(fixes, state); err != nil {
+		return nil, err
+	}
+	if len(fixes) > 0 {
+		n, checked := 0, ""
+		for i := range models {
+			if strings.HasSuffix(models[i].Source, fixSuffix) {
+				n++
+			}
+		}
+		for _, c := range fixes {
+			checked = max(checked, c.Checked)
+		}
+		sources = append(sources, cost.Source{
+			ID: fixID, File: "corrections.json", Date: checked, Models: n,
+			Note: "sourced corrections of known-wrong prices (cost/internal/gen/corrections.json); corrected entries' src ends in +fix",
 		})
 	}
 
@@ -102,26 +137,45 @@ func Generate(src, old string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// read parses a model map and returns its models and the date of its
-// last_updated key (YYYY-MM-DD), if it has one.
-func read(path string) ([]cost.ModelInfo, string, error) {
+// read parses a model map with fixes applied and returns its models, the
+// date of its last_updated key (YYYY-MM-DD), if it has one, and the
+// lower-case keys of the models the fixes changed.
+func read(path string, fixes []Correction, state []fixState) ([]cost.ModelInfo, string, map[string]bool, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
+	}
+	data, fixed, err := applyCorrections(data, fixes, state)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%s: %w", path, err)
 	}
 	models, err := cost.ParseJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
+		return nil, "", nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var meta struct {
 		LastUpdated string `json:"last_updated"`
 	}
 	if err := json.Unmarshal(data, &meta); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
+		return nil, "", nil, fmt.Errorf("%s: %w", path, err)
 	}
 	date := meta.LastUpdated
 	if len(date) >= 10 {
 		date = date[:10]
 	}
-	return models, date, nil
+	return models, date, fixed, nil
+}
+
+// markFixed appends fixSuffix to the source of m when fixed holds its name
+// or one of its aliases (the source map's spelling of it).
+func markFixed(m *cost.ModelInfo, fixed map[string]bool) {
+	if len(fixed) == 0 {
+		return
+	}
+	for _, n := range append([]string{m.Name}, m.Aliases...) {
+		if fixed[strings.ToLower(n)] {
+			m.Source += fixSuffix
+			return
+		}
+	}
 }
