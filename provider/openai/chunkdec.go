@@ -285,6 +285,8 @@ func decodeUsage(v gjson.Result, dst **llm.Usage) error {
 					return &d.AcceptedPredictionTokens
 				case "rejected_prediction_tokens":
 					return &d.RejectedPredictionTokens
+				case "video_tokens":
+					return &d.VideoTokens
 				}
 				return nil
 			})
@@ -300,7 +302,7 @@ func decodeUsage(v gjson.Result, dst **llm.Usage) error {
 
 var (
 	promptDetailKeys     = []string{"cached_tokens", "audio_tokens", "image_tokens", "text_tokens", "cache_creation_tokens", "cache_creation_1h_tokens"}
-	completionDetailKeys = []string{"reasoning_tokens", "audio_tokens", "image_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens"}
+	completionDetailKeys = []string{"reasoning_tokens", "audio_tokens", "image_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens", "video_tokens"}
 )
 
 // decodeInts decodes an object of integer counts into a struct value (null

@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/jsonx"
 )
 
 var chunkSamples = []string{
@@ -48,6 +51,7 @@ var chunkSamples = []string{
 	`{"usage":{"prompt_tokens_details":[]}}`, `{"usage":{"prompt_tokens_details":{"Cached_Tokens":1}}}`,
 	`{"usage":{"prompt_tokens":9,"completion_tokens":40,"total_tokens":49,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0,"image_tokens":1,"text_tokens":2,"cache_creation_tokens":3,"cache_creation_1h_tokens":4},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"image_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0},"server_tool_use":{"web_search_requests":1}}}`,
 	`{"choices":[{"delta":{"role":null,"content":"x\/y"}}]}`,
+	`{"usage":{"completion_tokens_details":{"video_tokens":7}}}`,
 }
 
 // TestDecodeChunkMatchesEncodingJSON is the differential check of the fast
@@ -102,4 +106,51 @@ func BenchmarkDecodeChunk(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestFastKeysCoverStructs fails when a field is added to a type the fast
+// decoders fill without adding it to them (the decoder would skip it where
+// encoding/json fills it).
+func TestFastKeysCoverStructs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		keys []string
+		v    any
+	}{
+		{"chunk", chunkKeys, chunk{}},
+		{"chunk choice", choiceKeys, llm.ChunkChoice{}},
+		{"delta", deltaKeys, llm.Delta{}},
+		{"tool-call delta", toolCallDeltaKeys, llm.ToolCallDelta{}},
+		{"function", functionKeys, llm.FunctionCall{}},
+		{"usage", usageKeys, llm.Usage{}},
+		{"prompt details", promptDetailKeys, llm.PromptTokensDetails{}},
+		{"completion details", completionDetailKeys, llm.CompletionTokensDetails{}},
+		{"response", responseKeys, chatResponse{}},
+		{"choice", responseChoiceKeys, llm.Choice{}},
+		{"message", messageKeys, llm.Message{}},
+		{"tool call", toolCallKeys, llm.ToolCall{}},
+	}
+	for _, c := range cases {
+		want := jsonx.FieldNames(c.v)
+		for _, embedded := range []string{"Chunk", "CompletionResponse", "Meta"} {
+			delete(want, embedded)
+		}
+		if c.name == "chunk" || c.name == "response" {
+			for k := range jsonx.FieldNames(llm.CompletionResponse{}) {
+				if k != "Meta" {
+					want[k] = true
+				}
+			}
+		}
+		got := map[string]bool{}
+		for _, k := range c.keys {
+			got[k] = true
+		}
+		for k := range want {
+			if !got[k] {
+				t.Errorf("%s: the fast decoder does not know field %q", c.name, k)
+			}
+		}
+	}
 }
