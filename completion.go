@@ -196,7 +196,10 @@ type FunctionCall struct {
 	Arguments string `json:"arguments"`
 }
 
-// Tool is a tool the model may call. Type is "function".
+// Tool is a tool the model may call. Type is "function", with Function
+// set; any other type without Function is a provider's server tool (such as
+// Gemini's "google_search"), which the provider maps, or refuses with
+// KindUnsupported when it has no such tool.
 type Tool struct {
 	Type         string        `json:"type"`
 	Function     *Function     `json:"function,omitempty"`

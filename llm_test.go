@@ -147,7 +147,8 @@ func TestValidation(t *testing.T) {
 			r.Tools = []llm.Tool{tool(`{"type":"object","properties":{"a":{"type":"array","items":{"anyOf":[{"type":7}]}}}}`)}
 		}),
 		"tool name":               ok(func(r *llm.CompletionRequest) { r.Tools = []llm.Tool{llm.FunctionTool("bad name!", "", "")} }),
-		"tool type":               ok(func(r *llm.CompletionRequest) { r.Tools = []llm.Tool{{Type: "retrieval"}} }),
+		"tool type":               ok(func(r *llm.CompletionRequest) { r.Tools = []llm.Tool{{}} }),
+		"server tool as function": ok(func(r *llm.CompletionRequest) { r.Tools = []llm.Tool{{Type: "retrieval", Function: &llm.Function{}}} }),
 		"duplicate tool":          ok(func(r *llm.CompletionRequest) { r.Tools = []llm.Tool{tool(""), tool("")} }),
 		"choice names no tool":    ok(func(r *llm.CompletionRequest) { r.ToolChoice = llm.ToolChoiceFunction("g") }),
 		"required without tools":  ok(func(r *llm.CompletionRequest) { r.ToolChoice = llm.ToolChoiceRequired }),
@@ -171,12 +172,19 @@ func TestValidation(t *testing.T) {
 			require.ErrorIs(t, err, llm.ErrInvalidRequest)
 		})
 	}
+	// A server tool (a tool of another type, without a function) is the
+	// provider's to map or refuse.
+	_, err := llm.Completion(t.Context(), ok(func(r *llm.CompletionRequest) {
+		r.Tools = []llm.Tool{{Type: "google_search"}, tool("")}
+		r.ToolChoice = llm.ToolChoiceFunction("f")
+	}))
+	require.NoError(t, err)
 	// A valid nested schema passes.
 	r := ok(func(r *llm.CompletionRequest) {
 		r.Tools = []llm.Tool{tool(`{"type":"object","properties":{"a":{"type":["string","null"]},"b":{"type":"array","items":{"$ref":"#/$defs/x"}}},"$defs":{"x":{"type":"integer"}}}`)}
 		r.ToolChoice = llm.ToolChoiceFunction("f")
 	})
-	_, err := llm.Completion(t.Context(), r)
+	_, err = llm.Completion(t.Context(), r)
 	require.NoError(t, err)
 }
 

@@ -55,8 +55,11 @@ func validateCompletion(r *CompletionRequest) error {
 	}
 	names := make(map[string]bool, len(r.Tools))
 	for i, t := range r.Tools {
-		if t.Type != "function" {
-			return Errorf(KindInvalidRequest, "tools[%d]: type %q is not supported (want \"function\")", i, t.Type)
+		if t.Type == "" {
+			return Errorf(KindInvalidRequest, "tools[%d]: type is empty (want \"function\" or a provider's server tool)", i)
+		}
+		if t.Type != "function" && t.Function == nil {
+			continue // a provider's server tool: the provider maps it, or refuses it with KindUnsupported
 		}
 		if t.Function == nil || t.Function.Name == "" {
 			return Errorf(KindInvalidRequest, "tools[%d]: function name is empty", i)

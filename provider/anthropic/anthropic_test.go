@@ -174,6 +174,27 @@ var requestCases = []struct {
 	{name: "json_native", beta: anthropic.StructuredOutputsBeta, req: llm.CompletionRequest{Model: "anthropic/claude-sonnet-4-5-20250929", MaxTokens: 1024,
 		Messages:       []llm.Message{llm.UserText("Extract: Ada is 36.")},
 		ResponseFormat: &llm.ResponseFormat{Type: "json_schema", JSONSchema: &llm.JSONSchema{Name: "person", Schema: personSchema}}}},
+	// web_search_options becomes the web_search tool, in the shape of the
+	// web search guide's request example
+	// (https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool):
+	// user_location flattened, search_context_size as max_uses.
+	{name: "web_search", req: llm.CompletionRequest{Model: "anthropic/claude-sonnet-4-5-20250929", MaxTokens: 1024,
+		Messages: []llm.Message{llm.UserText("How do I update a web app to TypeScript 5.5?")},
+		Tools:    []llm.Tool{{Type: "function", Function: &llm.Function{Name: "get_weather", Parameters: json.RawMessage(weatherSchema)}}},
+		WebSearchOptions: &llm.WebSearchOptions{SearchContextSize: "medium", UserLocation: func() *llm.UserLocation {
+			u := &llm.UserLocation{Type: "approximate"}
+			u.Approximate.City, u.Approximate.Region, u.Approximate.Country, u.Approximate.Timezone = "San Francisco", "California", "US", "America/Los_Angeles"
+			return u
+		}()}}},
+	// Anthropic's own tools through anthropic.WithServerTools, as in the web
+	// fetch and code execution guides' request examples, with their betas.
+	{name: "server_tools", beta: "web-fetch-2025-09-10,code-execution-2025-08-25",
+		opts: []llm.Option{anthropic.WithServerTools(
+			anthropic.ServerTool{Type: anthropic.WebFetchTool, Params: map[string]any{"max_uses": 5, "citations": map[string]any{"enabled": true}}},
+			anthropic.ServerTool{Type: anthropic.CodeExecutionTool},
+		)},
+		req: llm.CompletionRequest{Model: "anthropic/claude-opus-4-1-20250805", MaxTokens: 1024,
+			Messages: []llm.Message{llm.UserText("Please analyze the content at https://example.com/article")}}},
 	{name: "json_tool", req: llm.CompletionRequest{Model: "anthropic/claude-3-5-haiku-20241022", MaxTokens: 1024,
 		Messages: []llm.Message{llm.UserText("Extract: Ada is 36.")},
 		ResponseFormat: &llm.ResponseFormat{Type: "json_schema", JSONSchema: &llm.JSONSchema{Name: "person", Description: "A person",
@@ -538,7 +559,7 @@ func normalize(t *testing.T, r *llm.CompletionResponse) {
 
 func TestCollectEqualsDecode(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"text", "tools", "thinking", "interleaved", "json_tool"} {
+	for _, name := range []string{"text", "tools", "thinking", "interleaved", "json_tool", "web_search", "server_tools"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			got, _, err := collectFixture(t, name+".sse")
@@ -679,6 +700,12 @@ func TestClassifyError(t *testing.T) {
 		{"retry-after", 429, http.Header{"Retry-After": {"12"}}, errorBody("rate_limit_error", "x"), llm.KindRateLimit, "rate_limit_error", ""},
 		{"bare message (Bedrock)", 400, nil, `{"message":"prompt is too long: 300000 tokens > 200000 maximum"}`, llm.KindContextWindowExceeded, "", ""},
 		{"text body", 503, nil, "upstream connect error", llm.KindOverloaded, "", "upstream connect error"},
+		// Anthropic's output filter answers 400 invalid_request_error with this
+		// message (recorded in anthropics/claude-code#6195 and #30485, and
+		// support.anthropic.com article 9205721): a content-policy refusal,
+		// not a bad request; mid-stream it is an error event.
+		{"content filter", 400, nil, errorBody("invalid_request_error", "Output blocked by content filtering policy"), llm.KindContentPolicy, "invalid_request_error", ""},
+		{"content filter event", 0, nil, errorBody("invalid_request_error", "Output blocked by content filtering policy"), llm.KindContentPolicy, "invalid_request_error", ""},
 		{"status decides unknown type", 404, nil, `{"type":"error","error":{"type":"weird","message":"x"}}`, llm.KindNotFound, "weird", ""},
 	}
 	for _, tc := range cases {

@@ -99,6 +99,10 @@ func (r *request) appendJSON(b []byte) ([]byte, error) {
 				w.b = append(w.b, ',')
 			}
 			t := &r.Tools[i]
+			if len(t.Server) > 0 {
+				w.raw(t.Server, false)
+				continue
+			}
 			tw := objWriter{b: append(w.b, '{')}
 			tw.key("name")
 			tw.str(t.Name)

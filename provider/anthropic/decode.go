@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/llmux/llm"
+	"github.com/tidwall/gjson"
 )
 
 // DecodeResponse translates a Messages API response body (a Message object)
 // into a chat completion: text blocks become the content, tool_use blocks
 // tool calls, thinking blocks the reasoning content plus the raw
-// ThinkingBlocks, and JSONTool's input the content. A body holding
+// ThinkingBlocks, and JSONTool's input the content. Web citations become
+// url_citation annotations; every citation is kept under CitationsField and
+// every other block (server tools and their results, or a type newer than
+// this translator) raw under BlocksField of ProviderSpecificFields. A body holding
 // Anthropic's error envelope comes back as the classified error; a body that
 // is not a Message is a KindBadResponse error.
 func DecodeResponse(body []byte) (*llm.CompletionResponse, error) {
@@ -28,11 +33,24 @@ func DecodeResponse(body []byte) (*llm.CompletionResponse, error) {
 	}
 	msg := llm.Message{Role: llm.RoleAssistant}
 	var text, reasoning strings.Builder
+	var kept []json.RawMessage
+	var cites []Citation
+	var raws []gjson.Result // the content blocks, raw; split only when a block is kept
 	jsonOut := false
 	for i := range w.Content {
 		b := &w.Content[i]
 		switch b.Type {
 		case "text":
+			if len(b.Citations) > 0 {
+				start := utf8.RuneCountInString(text.String())
+				end := start + utf8.RuneCountInString(b.Text)
+				for _, c := range b.Citations {
+					cites = append(cites, Citation{StartIndex: start, EndIndex: end, Citation: compactRaw(c)})
+					if a, ok := annotation(c, start, end); ok {
+						msg.Annotations = append(msg.Annotations, a)
+					}
+				}
+			}
 			text.WriteString(b.Text)
 		case "tool_use":
 			args := compactJSON(b.Input)
@@ -48,9 +66,25 @@ func DecodeResponse(body []byte) (*llm.CompletionResponse, error) {
 			msg.ThinkingBlocks = append(msg.ThinkingBlocks, llm.ThinkingBlock{Type: "thinking", Thinking: b.Thinking, Signature: b.Signature})
 		case "redacted_thinking":
 			msg.ThinkingBlocks = append(msg.ThinkingBlocks, llm.ThinkingBlock{Type: "redacted_thinking", Data: b.Data})
+		default:
+			// Server tool calls and results, MCP blocks, container uploads
+			// and types added after this translator: kept as sent.
+			if raws == nil {
+				raws = gjson.GetBytes(body, "content").Array()
+			}
+			if i < len(raws) {
+				kept = append(kept, compactRaw([]byte(raws[i].Raw)))
+			}
 		}
-		// Server tool blocks (server_tool_use, web_search_tool_result...)
-		// have no OpenAI equivalent and are left out.
+	}
+	if len(kept) > 0 || len(cites) > 0 {
+		msg.ProviderSpecificFields = make(map[string]any, 2)
+		if len(kept) > 0 {
+			msg.ProviderSpecificFields[BlocksField] = kept
+		}
+		if len(cites) > 0 {
+			msg.ProviderSpecificFields[CitationsField] = cites
+		}
 	}
 	msg.Content = llm.Text(text.String())
 	msg.ReasoningContent = reasoning.String()
@@ -87,6 +121,16 @@ func finishReason(stop string, onlyJSONTool bool) string {
 		return llm.FinishContentFilter
 	}
 	return llm.FinishStop
+}
+
+// compactRaw returns a compacted copy of the JSON value raw.
+func compactRaw(raw []byte) json.RawMessage {
+	var b bytes.Buffer
+	b.Grow(len(raw))
+	if err := json.Compact(&b, raw); err != nil {
+		return append(json.RawMessage(nil), raw...)
+	}
+	return b.Bytes()
 }
 
 // compactJSON returns raw without insignificant whitespace, "{}" when empty.

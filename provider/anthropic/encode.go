@@ -127,11 +127,21 @@ func build(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptions) (*re
 		}
 	}
 
+	if r.Temperature != nil && r.TopP != nil && OneSamplingParam(req.Model) {
+		if !cfg.DropUnsupportedParams {
+			return nil, nil, unsupportedParam("top_p together with temperature", "this model takes only one of the two")
+		}
+		r.TopP = nil
+	}
+
 	var err error
 	if r.System, r.Messages, err = encodeMessages(req.Messages); err != nil {
 		return nil, nil, err
 	}
 	encodeTools(r, req)
+	if err := encodeServerTools(r, req, cfg); err != nil {
+		return nil, nil, err
+	}
 	if tc := r.ToolChoice; r.Thinking != nil && tc != nil && (tc.Type == "any" || tc.Type == "tool") {
 		if !cfg.DropUnsupportedParams {
 			return nil, nil, unsupportedParam("a forced tool_choice (required or a named function)", " with extended thinking enabled")
@@ -168,7 +178,7 @@ func (r *request) sizeHint() int {
 		blocks(r.Messages[i].Content)
 	}
 	for i := range r.Tools {
-		n += 48 + len(r.Tools[i].Name) + len(r.Tools[i].Description) + len(r.Tools[i].InputSchema)
+		n += 48 + len(r.Tools[i].Name) + len(r.Tools[i].Description) + len(r.Tools[i].InputSchema) + len(r.Tools[i].Server)
 	}
 	if r.OutputFormat != nil {
 		n += len(r.OutputFormat.Schema)
@@ -177,8 +187,10 @@ func (r *request) sizeHint() int {
 }
 
 // Betas returns the anthropic-beta features a request needs: those given
-// with WithBeta or an anthropic-beta header option, and StructuredOutputsBeta
-// when req uses native structured outputs. Order is kept, duplicates dropped.
+// with WithBeta or an anthropic-beta header option, StructuredOutputsBeta
+// when req uses native structured outputs, and the features of the
+// WithServerTools tools that need one (WebFetchBeta, CodeExecutionBeta).
+// Order is kept, duplicates dropped.
 func Betas(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptions) []string {
 	var out []string
 	add := func(s string) {
@@ -201,6 +213,11 @@ func Betas(req *llm.CompletionRequest, cfg *llm.Config, opts EncodeOptions) []st
 	}
 	if usesNativeOutput(req, &opts) {
 		add(StructuredOutputsBeta)
+	}
+	for _, t := range serverTools(cfg) {
+		if b := t.beta(); b != "" {
+			add(b)
+		}
 	}
 	return out
 }

@@ -19,7 +19,9 @@ import (
 //
 //	invalid_request_error  invalid request (context window exceeded when the
 //	                       message says "prompt is too long" or that the
-//	                       input exceeds the context limit)
+//	                       input exceeds the context limit; content policy
+//	                       when it says "Output blocked by content
+//	                       filtering policy")
 //	authentication_error   authentication
 //	permission_error       permission denied
 //	not_found_error        not found
@@ -73,6 +75,9 @@ func kindOf(status int, typ, msg string) llm.Kind {
 		if contextExceeded(msg) {
 			return llm.KindContextWindowExceeded
 		}
+		if contentFiltered(msg) {
+			return llm.KindContentPolicy
+		}
 		return llm.KindInvalidRequest
 	case "authentication_error":
 		return llm.KindAuthentication
@@ -100,7 +105,16 @@ func kindOf(status int, typ, msg string) llm.Kind {
 	if k == llm.KindInvalidRequest && contextExceeded(msg) {
 		return llm.KindContextWindowExceeded
 	}
+	if k == llm.KindInvalidRequest && contentFiltered(msg) {
+		return llm.KindContentPolicy
+	}
 	return k
+}
+
+// contentFiltered reports Anthropic's documented output-filter message,
+// "Output blocked by content filtering policy" (400 invalid_request_error).
+func contentFiltered(msg string) bool {
+	return strings.Contains(strings.ToLower(msg), "blocked by content filtering policy")
 }
 
 func contextExceeded(msg string) bool {

@@ -39,7 +39,9 @@ func decodeStream(body []byte) ([]*llm.Chunk, error) {
 }
 
 func seedStreams(f *testing.F) {
-	providertest.Seed(f, "text.sse", "tools.sse", "thinking.sse", "interleaved.sse", "json_tool.sse", "error.sse")
+	providertest.Seed(f, "text.sse", "tools.sse", "thinking.sse", "interleaved.sse", "json_tool.sse", "error.sse", "web_search.sse", "server_tools.sse")
+	f.Add([]byte("event: content_block_start\ndata: {\"index\":0,\"content_block\":{\"type\":\"server_tool_use\",\"id\":\"s\"}}\n\nevent: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"q\"}}\n\nevent: content_block_stop\ndata: {\"index\":0}\n\n"))
+	f.Add([]byte("event: content_block_delta\ndata: {\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"type\":\"web_search_result_location\",\"url\":\"https://x\"}}}\n\nevent: content_block_stop\ndata: {\"index\":0}\n\n"))
 	f.Add([]byte("event: content_block_delta\ndata: {\"index\":-1,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n"))
 	f.Add([]byte("event: content_block_stop\ndata: {\"index\":99999999}\n\n"))
 	f.Add([]byte("event: content_block_start\ndata: {\"index\":70000,\"content_block\":{\"type\":\"text\"}}\n\n"))
@@ -73,12 +75,15 @@ func FuzzStreamDecoder(f *testing.F) {
 		for _, c := range chunks {
 			acc.Add(c)
 		}
-		_ = acc.Response()
+		if _, err := json.Marshal(acc.Response()); err != nil {
+			t.Fatalf("the collected response does not encode (kept blocks must be JSON): %v", err)
+		}
 	})
 }
 
 func FuzzDecodeResponse(f *testing.F) {
-	providertest.Seed(f, "text.response.json", "tools.response.json", "thinking.response.json", "interleaved.response.json", "json_tool.response.json")
+	providertest.Seed(f, "text.response.json", "tools.response.json", "thinking.response.json", "interleaved.response.json", "json_tool.response.json", "web_search.response.json", "server_tools.response.json")
+	f.Add([]byte(`{"type":"message","content":[{"type":"new_thing","content":{"a":1}},{"type":"text","text":"é","citations":[{"type":"search_result_location","source":"https://s"},null]}]}`))
 	f.Add([]byte(`{"type":"error","error":{"type":"api_error","message":"x"}}`))
 	f.Add([]byte(`{"content":[{"type":"tool_use","name":"json_tool_call","input":[1, 2]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -92,6 +97,9 @@ func FuzzDecodeResponse(f *testing.F) {
 		}
 		if len(r.Choices) != 1 || r.Usage == nil {
 			t.Fatalf("got %+v, want one choice and usage", r)
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Fatalf("the response does not encode (kept blocks must be JSON): %v", err)
 		}
 		for _, tc := range r.ToolCalls() {
 			if !json.Valid([]byte(tc.Function.Arguments)) {

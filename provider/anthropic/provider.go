@@ -139,6 +139,20 @@ func SupportsStructuredOutput(model string) bool {
 	return major > 4 || (major == 4 && minor >= 5)
 }
 
+// OneSamplingParam reports the models that take temperature or top_p but
+// not both (Anthropic's migration guide for Claude Sonnet 4.5 and Haiku 4.5;
+// the API answers 400 for Claude Opus 4.1 too): claude-opus-4-1 and every
+// 4.5 and later family. A request for such a model that sets both fails with
+// KindUnsupported, or with WithDropUnsupportedParams keeps temperature and
+// drops top_p.
+func OneSamplingParam(model string) bool {
+	fam, major, minor, ok := family(strings.ToLower(model))
+	if !ok {
+		return false
+	}
+	return (fam == "opus" && major == 4 && minor == 1) || major > 4 || (major == 4 && minor >= 5)
+}
+
 // family parses the "claude-<family>-<major>[-<minor>]" part of a model id,
 // where minor is a single or double digit (a date suffix is not a minor).
 func family(m string) (fam string, major, minor int, ok bool) {

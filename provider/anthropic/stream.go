@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
@@ -23,8 +24,15 @@ import (
 // first chunk with its index, id and name at content_block_start); a
 // thinking or redacted_thinking block goes out whole in ThinkingBlocks at its
 // content_block_stop; message_delta's stop reason and usage are held and sent
-// on the last chunk, at message_stop. ping and unknown event types produce no
-// chunk; an error event is returned as the classified error.
+// on the last chunk, at message_stop. A text block's citations_delta events
+// are held until its content_block_stop, where its web citations go out as
+// Annotations (their span is then known) and all of them, so far, under
+// CitationsField of ProviderSpecificFields. Any other block (server tools and
+// their results, types newer than this translator) goes out raw at its
+// content_block_stop, with all such blocks so far, under BlocksField; a
+// chunk's ProviderSpecificFields thus replace the previous ones, as Collect
+// folds them. ping and unknown event and delta types produce no chunk; an
+// error event is returned as the classified error.
 type StreamDecoder struct {
 	id      string
 	model   string
@@ -36,6 +44,9 @@ type StreamDecoder struct {
 	done    bool         // message_stop seen
 	ev      event        // reused decode target
 
+	runes int               // characters of content sent so far (citation indexes)
+	kept  []json.RawMessage // blocks kept raw (BlocksField), so far
+	cites []Citation        // citations (CitationsField), so far
 }
 
 type blockKind uint8
@@ -47,6 +58,7 @@ const (
 	kindJSON // JSONTool: its input is content
 	kindThinking
 	kindRedacted
+	kindKept // kept raw: a server tool's block, or a newer type
 )
 
 type blockState struct {
@@ -56,6 +68,11 @@ type blockState struct {
 	thinking  []byte
 	signature []byte
 	data      string
+
+	start int               // kindText: the content's length in characters at the block's start
+	cites []json.RawMessage // kindText: its citations
+	raw   string            // kindKept: the block from content_block_start
+	input []byte            // kindKept: input_json_delta fragments
 }
 
 // Done reports whether message_stop was seen: a stream that ends before it
@@ -97,7 +114,7 @@ func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error
 		if ev.Delta == nil {
 			return nil, badResponse(nil, data)
 		}
-		return d.blockDelta(ev.Index, ev.Delta, data)
+		return d.blockDelta(ev.Index, ev.Delta.Type, ev.Delta.value(), ev.Delta.Citation, data)
 	case "content_block_stop":
 		return d.blockStop(ev)
 	case "message_delta":
@@ -167,11 +184,12 @@ func (d *StreamDecoder) blockStart(ev *event, data []byte) (*llm.Chunk, error) {
 	*st = blockState{}
 	switch cb.Type {
 	case "text":
-		st.kind = kindText
+		st.kind, st.start = kindText, d.runes
+		for _, c := range cb.Citations {
+			st.cites = append(st.cites, compactRaw(c))
+		}
 		if cb.Text != "" {
-			c := d.chunk()
-			c.Choices[0].Delta.Content = cb.Text
-			return c, nil
+			return d.content(cb.Text), nil
 		}
 	case "tool_use":
 		if cb.Name == JSONTool {
@@ -195,51 +213,68 @@ func (d *StreamDecoder) blockStart(ev *event, data []byte) (*llm.Chunk, error) {
 		}
 	case "redacted_thinking":
 		st.kind, st.data = kindRedacted, cb.Data
+	default:
+		st.kind, st.raw = kindKept, gjson.GetBytes(data, "content_block").Raw
 	}
 	return nil, nil
 }
 
-func (d *StreamDecoder) blockDelta(index int, dl *delta, data []byte) (*llm.Chunk, error) {
+// content returns a chunk with content s, counting its characters.
+func (d *StreamDecoder) content(s string) *llm.Chunk {
+	d.runes += utf8.RuneCountInString(s)
+	c := d.chunk()
+	c.Choices[0].Delta.Content = s
+	return c
+}
+
+// blockDelta applies a content_block_delta of type typ to block index: s is
+// the delta's text, partial_json, thinking or signature (by type), and cite
+// a citations_delta's citation.
+func (d *StreamDecoder) blockDelta(index int, typ, s string, cite json.RawMessage, data []byte) (*llm.Chunk, error) {
 	st, err := d.block(index, data)
 	if err != nil {
 		return nil, err
 	}
-	switch dl.Type {
+	switch typ {
 	case "text_delta":
-		if dl.Text == "" {
+		if s == "" {
 			return nil, nil
 		}
-		c := d.chunk()
-		c.Choices[0].Delta.Content = dl.Text
-		return c, nil
+		return d.content(s), nil
 	case "input_json_delta":
-		if dl.PartialJSON == "" {
+		if s == "" {
 			return nil, nil
 		}
-		c := d.chunk()
 		switch st.kind {
 		case kindJSON:
 			st.hasArgs = true
-			c.Choices[0].Delta.Content = dl.PartialJSON
+			return d.content(s), nil
 		case kindTool:
 			st.hasArgs = true
-			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: dl.PartialJSON}}}
-		default:
-			return nil, nil // a server tool's input
+			c := d.chunk()
+			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: s}}}
+			return c, nil
+		case kindKept:
+			st.input = append(st.input, s...) // a server tool's input
 		}
-		return c, nil
+		return nil, nil
+	case "citations_delta":
+		if st.kind == kindText && len(cite) > 0 {
+			st.cites = append(st.cites, compactRaw(cite))
+		}
+		return nil, nil
 	case "thinking_delta":
-		st.thinking = append(st.thinking, dl.Thinking...)
-		if dl.Thinking == "" {
+		st.thinking = append(st.thinking, s...)
+		if s == "" {
 			return nil, nil
 		}
 		c := d.chunk()
-		c.Choices[0].Delta.ReasoningContent = dl.Thinking
+		c.Choices[0].Delta.ReasoningContent = s
 		return c, nil
 	case "signature_delta":
-		st.signature = append(st.signature, dl.Signature...)
+		st.signature = append(st.signature, s...)
 	}
-	return nil, nil // citations_delta and later delta types
+	return nil, nil // delta types added after this translator
 }
 
 func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
@@ -260,13 +295,16 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 		// A call without arguments streams no fragment; send "{}" so that
 		// the arguments are JSON, as in a non-streamed answer.
 		st.hasArgs = true
-		c := d.chunk()
 		if st.kind == kindJSON {
-			c.Choices[0].Delta.Content = "{}"
-		} else {
-			c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: "{}"}}}
+			return d.content("{}"), nil
 		}
+		c := d.chunk()
+		c.Choices[0].Delta.ToolCalls = []llm.ToolCallDelta{{Index: st.call, Function: llm.FunctionCallDelta{Arguments: "{}"}}}
 		return c, nil
+	case kindText:
+		return d.citeStop(st), nil
+	case kindKept:
+		return d.keptStop(st), nil
 	default:
 		return nil, nil
 	}
@@ -274,6 +312,44 @@ func (d *StreamDecoder) blockStop(ev *event) (*llm.Chunk, error) {
 	c := d.chunk()
 	c.Choices[0].Delta.ThinkingBlocks = []llm.ThinkingBlock{tb}
 	return c, nil
+}
+
+// citeStop ends a text block: its citations, now that the span of its text
+// is known, go out as annotations and with all citations so far.
+func (d *StreamDecoder) citeStop(st *blockState) *llm.Chunk {
+	if len(st.cites) == 0 {
+		return nil
+	}
+	c := d.chunk()
+	dl := &c.Choices[0].Delta
+	for _, raw := range st.cites {
+		d.cites = append(d.cites, Citation{StartIndex: st.start, EndIndex: d.runes, Citation: raw})
+		if a, ok := annotation(raw, st.start, d.runes); ok {
+			dl.Annotations = append(dl.Annotations, a)
+		}
+	}
+	st.cites = nil
+	dl.ProviderSpecificFields = map[string]any{CitationsField: d.cites[:len(d.cites):len(d.cites)]}
+	return c
+}
+
+// keptStop ends a block kept raw: it goes out with all kept blocks so far,
+// a server tool's streamed input put in its place.
+func (d *StreamDecoder) keptStop(st *blockState) *llm.Chunk {
+	raw := []byte(st.raw)
+	if !json.Valid(raw) {
+		return nil // not a block any API sends (decoding it as an event succeeded)
+	}
+	if len(st.input) > 0 && json.Valid(st.input) {
+		if merged, err := jsonx.MergeObject(raw, map[string]any{"input": json.RawMessage(st.input)}); err == nil {
+			raw = merged
+		}
+	}
+	d.kept = append(d.kept, compactRaw(raw))
+	st.raw, st.input = "", nil
+	c := d.chunk()
+	c.Choices[0].Delta.ProviderSpecificFields = map[string]any{BlocksField: d.kept[:len(d.kept):len(d.kept)]}
+	return c
 }
 
 // fastDelta decodes a content_block_delta, most of a stream's events, with
@@ -293,34 +369,27 @@ func (d *StreamDecoder) fastDelta(data []byte) (c *llm.Chunk, err error, ok bool
 	if index.Type != gjson.Number || typ.Type != gjson.String {
 		return nil, nil, false
 	}
-	dl := delta{Type: typ.Str}
-	var v gjson.Result
-	switch dl.Type {
+	var field string
+	switch typ.Str {
 	case "text_delta":
-		if v = dr.Get("text"); v.Type == gjson.String {
-			err = jsonx.Str(v, &dl.Text)
-		}
+		field = "text"
 	case "input_json_delta":
-		if v = dr.Get("partial_json"); v.Type == gjson.String {
-			err = jsonx.Str(v, &dl.PartialJSON)
-		}
+		field = "partial_json"
 	case "thinking_delta":
-		if v = dr.Get("thinking"); v.Type == gjson.String {
-			err = jsonx.Str(v, &dl.Thinking)
-		}
+		field = "thinking"
 	case "signature_delta":
-		if v = dr.Get("signature"); v.Type == gjson.String {
-			err = jsonx.Str(v, &dl.Signature)
-		}
+		field = "signature"
 	default:
 		return nil, nil, false
 	}
+	v := dr.Get(field)
 	if v.Type != gjson.String {
 		return nil, nil, false
 	}
-	if err != nil { // jsonx.Str replaces invalid UTF-8 as encoding/json does; it cannot fail on a valid string
+	var str string
+	if err := jsonx.Str(v, &str); err != nil { // jsonx.Str replaces invalid UTF-8 as encoding/json does; it cannot fail on a valid string
 		return nil, badResponse(err, data), true
 	}
-	c, err = d.blockDelta(int(index.Int()), &dl, data)
+	c, err = d.blockDelta(int(index.Int()), typ.Str, str, nil, data)
 	return c, err, true
 }

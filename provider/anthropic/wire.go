@@ -46,6 +46,20 @@ type tool struct {
 	Description  string            `json:"description,omitempty"`
 	InputSchema  json.RawMessage   `json:"input_schema"`
 	CacheControl *llm.CacheControl `json:"cache_control,omitempty"`
+	// Server, when set, is the whole definition of one of Anthropic's own
+	// tools (ServerTool, web_search_options), written instead of the
+	// fields above.
+	Server json.RawMessage `json:"-"`
+}
+
+type toolFields tool
+
+// MarshalJSON writes Server when set, else the function tool.
+func (t tool) MarshalJSON() ([]byte, error) {
+	if len(t.Server) > 0 {
+		return t.Server, nil
+	}
+	return json.Marshal(toolFields(t))
 }
 
 type toolChoice struct {
@@ -91,16 +105,32 @@ type source struct {
 	FileID    string `json:"file_id,omitempty"`
 }
 
+// respBlock is a content block of a response or of a content_block_start
+// event. Only the fields the translator maps are decoded: a server tool
+// result's content is an object or a list depending on the tool, and the
+// block is kept raw (BlocksField) instead.
+type respBlock struct {
+	Type      string            `json:"type"`
+	Text      string            `json:"text"`
+	Citations []json.RawMessage `json:"citations"`
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Input     json.RawMessage   `json:"input"`
+	Thinking  string            `json:"thinking"`
+	Signature string            `json:"signature"`
+	Data      string            `json:"data"`
+}
+
 // response is a Message object.
 type response struct {
-	ID           string  `json:"id"`
-	Type         string  `json:"type"`
-	Role         string  `json:"role"`
-	Model        string  `json:"model"`
-	Content      []block `json:"content"`
-	StopReason   string  `json:"stop_reason"`
-	StopSequence *string `json:"stop_sequence"`
-	Usage        usage   `json:"usage"`
+	ID           string      `json:"id"`
+	Type         string      `json:"type"`
+	Role         string      `json:"role"`
+	Model        string      `json:"model"`
+	Content      []respBlock `json:"content"`
+	StopReason   string      `json:"stop_reason"`
+	StopSequence *string     `json:"stop_sequence"`
+	Usage        usage       `json:"usage"`
 }
 
 // usage is Usage and MessageDeltaUsage: the delta's counts are cumulative
@@ -111,6 +141,13 @@ type usage struct {
 	CacheCreationInputTokens *int           `json:"cache_creation_input_tokens"`
 	CacheReadInputTokens     *int           `json:"cache_read_input_tokens"`
 	CacheCreation            *cacheCreation `json:"cache_creation"`
+	ServerToolUse            *serverToolUse `json:"server_tool_use"`
+}
+
+// serverToolUse is ServerToolUsage: the server tools the model ran.
+type serverToolUse struct {
+	WebSearchRequests int `json:"web_search_requests"`
+	WebFetchRequests  int `json:"web_fetch_requests"`
 }
 
 type cacheCreation struct {
@@ -135,6 +172,9 @@ func (u *usage) merge(d *usage) {
 	if d.CacheCreation != nil {
 		u.CacheCreation = d.CacheCreation
 	}
+	if d.ServerToolUse != nil {
+		u.ServerToolUse = d.ServerToolUse
+	}
 }
 
 func deref(p *int) int {
@@ -145,7 +185,8 @@ func deref(p *int) int {
 }
 
 // toLLM converts to OpenAI semantics: prompt tokens include cache reads and
-// cache writes.
+// cache writes. The server tools run (web searches and fetches, billed per
+// use) become ServerToolUse.
 func (u *usage) toLLM() *llm.Usage {
 	in, read, write := deref(u.InputTokens), deref(u.CacheReadInputTokens), deref(u.CacheCreationInputTokens)
 	out := deref(u.OutputTokens)
@@ -159,6 +200,9 @@ func (u *usage) toLLM() *llm.Usage {
 	if u.CacheCreation != nil {
 		r.PromptTokensDetails.CacheCreation1hTokens = u.CacheCreation.Ephemeral1hInputTokens
 	}
+	if st := u.ServerToolUse; st != nil && (st.WebSearchRequests > 0 || st.WebFetchRequests > 0) {
+		r.ServerToolUse = &llm.ServerToolUse{WebSearchRequests: st.WebSearchRequests, WebFetchRequests: st.WebFetchRequests}
+	}
 	return r
 }
 
@@ -169,24 +213,42 @@ type event struct {
 	Type         string     `json:"type"`
 	Message      *response  `json:"message"`
 	Index        int        `json:"index"`
-	ContentBlock *block     `json:"content_block"`
+	ContentBlock *respBlock `json:"content_block"`
 	Delta        *delta     `json:"delta"`
 	Usage        *usage     `json:"usage"`
 	Error        *wireError `json:"error"`
 }
 
 // delta is a content_block_delta's delta (text_delta, input_json_delta,
-// thinking_delta, signature_delta) or a message_delta's.
+// thinking_delta, signature_delta, citations_delta) or a message_delta's.
 type delta struct {
-	Type        string `json:"type"`
-	Text        string `json:"text"`
-	PartialJSON string `json:"partial_json"`
-	Thinking    string `json:"thinking"`
-	Signature   string `json:"signature"`
-	StopReason  string `json:"stop_reason"`
+	Type        string          `json:"type"`
+	Text        string          `json:"text"`
+	PartialJSON string          `json:"partial_json"`
+	Thinking    string          `json:"thinking"`
+	Signature   string          `json:"signature"`
+	Citation    json.RawMessage `json:"citation"`
+	StopReason  string          `json:"stop_reason"`
 }
 
 type wireError struct {
 	Type    string `json:"type"`
 	Message string `json:"message"`
+}
+
+// value returns the delta's string for its type: the text of a text_delta,
+// the partial_json of an input_json_delta, the thinking of a thinking_delta
+// or the signature of a signature_delta.
+func (dl *delta) value() string {
+	switch dl.Type {
+	case "text_delta":
+		return dl.Text
+	case "input_json_delta":
+		return dl.PartialJSON
+	case "thinking_delta":
+		return dl.Thinking
+	case "signature_delta":
+		return dl.Signature
+	}
+	return ""
 }

@@ -152,7 +152,7 @@ func BenchmarkEncodeConverse(b *testing.B) {
 	req := benchRequest()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := encodeConverse(req, req.Model, false); err != nil {
+		if _, err := encodeConverse(req, req.Model, false, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -24,7 +24,11 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if rt == routeInvoke {
 		return p.invoke(ctx, req, cfg, id)
 	}
-	body, err := encodeConverse(req, id, cfg.DropUnsupportedParams)
+	req, err := fetchMedia(ctx, cfg.HTTPClient, req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := encodeConverse(req, id, cfg.DropUnsupportedParams, guardrailOf(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +66,13 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			p.invokeStream(ctx, req, cfg, id, yield)
 			return
 		}
-		body, err := encodeConverse(req, id, cfg.DropUnsupportedParams)
+		req, err := fetchMedia(ctx, cfg.HTTPClient, req)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		g := guardrailOf(cfg)
+		body, err := encodeConverse(req, id, cfg.DropUnsupportedParams, g)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -79,6 +89,8 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		frames := eventstream.NewDecoder(resp.Body)
 		frames.SetMaxMessageSize(cfg.MaxEventBytes)
 		dec := newConverseDecoder(requestID(resp.Header), id)
+		_, extraGuardrail := req.Extra["guardrailConfig"]
+		dec.guardrail = g != nil || extraGuardrail
 		for {
 			m, err := frames.Next()
 			if err == io.EOF {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/llmux/llm"
+	"github.com/tidwall/gjson"
 )
 
 // finishReason maps Converse's stopReason to OpenAI's finish_reason.
@@ -65,6 +67,7 @@ func decodeConverse(body []byte, model string, h http.Header) (*llm.CompletionRe
 	msg := llm.Message{Role: llm.RoleAssistant}
 	var text, reasoning strings.Builder
 	jsonOut := false
+	var unknown []json.RawMessage
 	for i := range w.Output.Message.Content {
 		b := &w.Output.Message.Content[i]
 		switch {
@@ -89,12 +92,29 @@ func decodeConverse(body []byte, model string, h http.Header) (*llm.CompletionRe
 			for _, c := range b.CitationsContent.Content {
 				text.WriteString(c.Text)
 			}
+		case b.Text == "" && *b == (contentBlock{}):
+			// A member this translator does not know: keep the block raw.
+			if raw := gjson.GetBytes(body, "output.message.content."+strconv.Itoa(i)); raw.IsObject() && !raw.Get("text").Exists() {
+				unknown = append(unknown, json.RawMessage(raw.Raw))
+			}
 		default:
 			text.WriteString(b.Text)
 		}
 	}
+	if w.StopReason == stopGuardrail {
+		return nil, guardrailError(text.String(), w.Trace)
+	}
 	msg.Content = llm.Text(text.String())
 	msg.ReasoningContent = reasoning.String()
+	if t := traceOf(w.Trace); t != nil {
+		msg.ProviderSpecificFields = map[string]any{PSFTrace: t}
+	}
+	if len(unknown) > 0 {
+		if msg.ProviderSpecificFields == nil {
+			msg.ProviderSpecificFields = map[string]any{}
+		}
+		msg.ProviderSpecificFields[PSFUnknown] = unknown
+	}
 	finish := finishReason(w.StopReason)
 	if jsonOut && len(msg.ToolCalls) == 0 && finish == llm.FinishToolCalls {
 		finish = llm.FinishStop

@@ -53,8 +53,12 @@
 // consecutive messages of one role are merged into one turn (so consecutive
 // tool results share one user turn, as Converse requires). Text parts become
 // text blocks; image parts image blocks (base64 data URLs as bytes, s3:// URIs
-// as S3 locations; http(s) URLs are KindUnsupported, Bedrock cannot fetch
-// them); file parts document blocks (pdf, csv, doc, docx, xls, xlsx, html,
+// as S3 locations; http(s) URLs, which Bedrock cannot fetch, are downloaded
+// with the call's ctx and HTTP client, no credentials sent, at most
+// MaxDownloadBytes each, and sent as bytes: a URL that fails, is too large or
+// is not an image is KindInvalidRequest, its query never shown); file parts
+// (file_data data URLs, s3:// file ids, or http(s) file ids downloaded the
+// same way) document blocks (pdf, csv, doc, docx, xls, xlsx, html,
 // txt, md by MIME type, the name cleaned to Bedrock's alphabet or
 // "document-n"), or image and video blocks by MIME type; input_audio parts
 // audio blocks. Assistant tool calls become toolUse blocks (arguments must
@@ -112,7 +116,14 @@
 // calls, reasoningContent the ReasoningContent plus raw ThinkingBlocks.
 // stopReason end_turn, stop_sequence (and malformed_*) → stop; max_tokens and
 // model_context_window_exceeded → length; tool_use → tool_calls;
-// guardrail_intervened and content_filtered → content_filter. Usage follows
+// content_filtered → content_filter. guardrail_intervened (a 200 answer whose
+// message is the guardrail's blocked message, not the model's) fails the call
+// with a KindContentPolicy error, Code "guardrail_intervened", whose Detail
+// is {"text": <blocked message>, "trace": <trace>}, so that content-policy
+// fallbacks run; a stream yields the blocked text, then that error. An
+// answer's trace (the guardrail assessment) is kept in
+// ProviderSpecificFields[PSFTrace]. WithGuardrail sets the guardrail
+// (guardrailConfig; Extra["guardrailConfig"] replaces it). Usage follows
 // OpenAI's semantics: prompt_tokens = inputTokens + cacheReadInputTokens +
 // cacheWriteInputTokens, with cached_tokens (reads), cache_creation_tokens
 // (writes) and cache_creation_1h_tokens (cacheDetails with ttl 1h). The id is
@@ -123,9 +134,12 @@
 // the role chunk; contentBlockStart (toolUse) the first chunk of a tool call
 // with its index (counting tool calls, not content blocks), id and name;
 // contentBlockDelta text, tool input fragments and reasoning text;
-// contentBlockStop sends a finished reasoning block whole in ThinkingBlocks;
-// messageStop's reason and metadata's usage arrive together on the last
-// chunk. Exception frames (throttlingException, validationException,
+// contentBlockStop sends a finished reasoning block whole in ThinkingBlocks,
+// or the arguments "{}" of a tool call that streamed no input (as Converse
+// gives it); messageStop's reason and metadata's usage arrive together on the last
+// chunk; events of unknown types are kept, as {"<type>": <payload>}, in its
+// ProviderSpecificFields[PSFUnknown], as unknown content blocks of an answer
+// are kept raw in the message's. Exception frames (throttlingException, validationException,
 // modelStreamErrorException, serviceUnavailableException,
 // internalServerException) end the stream with the classified error; a
 // corrupt or truncated frame, or a stream that ends before messageStop and
@@ -140,7 +154,7 @@
 // answer is decoded by anthropic.DecodeResponse, its model set to the Bedrock
 // id (which the cost table prices); streamed answers carry one
 // Anthropic event per chunk frame ({"bytes": base64}) for the Anthropic
-// StreamDecoder. Extra's guardrailConfig becomes the X-Amzn-Bedrock-Guardrail*
+// StreamDecoder. Extra's guardrailConfig (else WithGuardrail's) becomes the X-Amzn-Bedrock-Guardrail*
 // and X-Amzn-Bedrock-Trace headers. Models other than Claude are
 // KindUnsupported on this route; an ARN is taken to name a Claude model.
 //
@@ -159,5 +173,7 @@
 // timeout; ModelNotReadyException and ServiceUnavailableException →
 // overloaded; InternalServerException and ModelErrorException → server;
 // ModelStreamErrorException → the kind of its originalStatusCode, else
-// server; otherwise the HTTP status decides.
+// server; otherwise the HTTP status decides. Whatever the name, a message
+// saying "blocked by content filtering policy" (Claude's documented
+// content-filter error, passed through) is content policy.
 package bedrock

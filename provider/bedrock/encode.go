@@ -41,12 +41,19 @@ func unsupported(what string) *llm.Error {
 
 // encodeConverse translates a request into a Converse (or ConverseStream)
 // body for model id. It does not modify req.
-func encodeConverse(req *llm.CompletionRequest, id string, drop bool) ([]byte, error) {
+// g is the guardrail of WithGuardrail, or nil.
+func encodeConverse(req *llm.CompletionRequest, id string, drop bool, g *guardrail) ([]byte, error) {
 	if err := unsupportedParams(req, drop); err != nil {
 		return nil, err
 	}
 	var r converseRequest
 	var err error
+	if g != nil {
+		if g.ID == "" {
+			return nil, invalid("bedrock.WithGuardrail needs a guardrail identifier")
+		}
+		r.GuardrailConfig = g
+	}
 	if r.System, r.Messages, err = encodeMessages(req.Messages); err != nil {
 		return nil, err
 	}

@@ -84,9 +84,15 @@ func exception(status int, code, msg string, original int64) *llm.Error {
 //	ModelStreamErrorException       the kind of its originalStatusCode, else server
 //	ConflictException               conflict
 //
+// Whatever the name, a message saying the output was blocked by content
+// filtering (Claude's documented content-filter error, which Bedrock passes
+// through) is content policy.
 // Without a known name the status decides; an unknown stream exception is a
 // server error.
 func kindOf(status int, code, msg string, original int) llm.Kind {
+	if contentFiltered(msg) {
+		return llm.KindContentPolicy
+	}
 	switch code {
 	case "ValidationException":
 		if contextExceeded(msg) {
@@ -139,6 +145,12 @@ var contextPatterns = []string{
 	"exceeds the maximum number of tokens",
 	"context window",
 	"input length and `max_tokens` exceed context limit",
+}
+
+// contentFiltered reports the content-filter message of the models behind
+// Bedrock: Claude's "Output blocked by content filtering policy".
+func contentFiltered(msg string) bool {
+	return strings.Contains(strings.ToLower(msg), "blocked by content filtering policy")
 }
 
 func contextExceeded(msg string) bool {

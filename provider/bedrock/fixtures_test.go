@@ -93,7 +93,7 @@ func binFixture(t testing.TB, name string) []byte {
 // TestBinaryFixturesUpToDate checks that every .bin fixture is the framing
 // of its .events.json description (go test -update rewrites them).
 func TestBinaryFixturesUpToDate(t *testing.T) {
-	for _, name := range []string{"tools", "json", "throttled", "invoke"} {
+	for _, name := range []string{"tools", "json", "throttled", "invoke", "noinput", "guardrail"} {
 		want := bytes.Join(framesOf(t, name), nil)
 		if *update {
 			require.NoError(t, os.WriteFile("testdata/"+name+".bin", want, 0o644))

@@ -158,6 +158,13 @@ func TestKindOf(t *testing.T) {
 		{0, "ModelStreamErrorException", "x", 42, llm.KindServer},
 		{0, "", "unknown", 0, llm.KindServer},
 		{418, "", "teapot", 0, llm.KindInvalidRequest},
+		// Claude's documented content-filter error ("Output blocked by
+		// content filtering policy", Anthropic's errors page), as Bedrock
+		// passes the model's message through, in a response or a stream.
+		{400, "ValidationException", "Output blocked by content filtering policy", 0, llm.KindContentPolicy},
+		{400, "", "output blocked by content filtering policy", 0, llm.KindContentPolicy},
+		{0, "ModelStreamErrorException", "Output blocked by content filtering policy", 400, llm.KindContentPolicy},
+		{0, "ValidationException", "Output blocked by content filtering policy", 0, llm.KindContentPolicy},
 	} {
 		assert.Equal(t, c.want, kindOf(c.status, c.code, c.msg, c.orig), "%d %s %s", c.status, c.code, c.msg)
 	}
@@ -179,6 +186,8 @@ func FuzzConverseStream(f *testing.F) {
 	f.Add("messageStop", []byte(`{"stopReason":"tool_use"}`))
 	f.Add("metadata", []byte(`{"usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3,"cacheDetails":[{"ttl":"1h","inputTokens":1}]}}`))
 	f.Add("contentBlockDelta", []byte(`{"contentBlockIndex":-1,"delta":{}}`))
+	f.Add("metadata", []byte(`{"usage":{"inputTokens":1},"trace":{"guardrail":{"actionReason":"x"}}}`))
+	f.Add("hologramDelta", []byte(`{"frames":[1]}`))
 	f.Fuzz(func(t *testing.T, typ string, payload []byte) {
 		d := newConverseDecoder("id", "m")
 		for _, mt := range []string{"event", "exception", "error"} {
@@ -207,6 +216,7 @@ func FuzzConverseStream(f *testing.F) {
 func FuzzDecodeConverse(f *testing.F) {
 	f.Add([]byte(`{"output":{"message":{"role":"assistant","content":[{"text":"x"},{"toolUse":{"toolUseId":"a","name":"json_tool_call","input":{"a":1}}},{"reasoningContent":{"redactedContent":"AA=="}},{"citationsContent":{"content":[{"text":"c"}]}}]}},"stopReason":"tool_use","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2}}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"output":{"message":{"content":[{"text":""},{"hologram":{}}]}},"stopReason":"guardrail_intervened","trace":{"guardrail":{}}}`))
 	f.Add([]byte(`{"output":{"message":{"content":[{"toolUse":{"input":"not json"}}]}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		_, err := decodeConverse(body, "m", http.Header{})
@@ -232,7 +242,7 @@ func TestEncodeUnvalidatedRequest(t *testing.T) {
 		"system image":       {Messages: []llm.Message{{Role: llm.RoleSystem, Content: llm.Parts(llm.ImagePart("data:image/png;base64,AA", ""))}}},
 		"bad arguments":      {Messages: []llm.Message{{Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{{ID: "1", Function: llm.FunctionCall{Name: "f", Arguments: "[1]"}}}}}},
 	} {
-		_, err := encodeConverse(req, "m", false)
+		_, err := encodeConverse(req, "m", false, nil)
 		var le *llm.Error
 		require.ErrorAs(t, err, &le, name)
 		assert.Equal(t, llm.KindInvalidRequest, le.Kind, name)

@@ -30,7 +30,7 @@ var invokeOptions = anthropic.EncodeOptions{
 
 // invokeBody encodes a Claude request for InvokeModel and sets the headers
 // that carry what Converse puts in its body: Extra's guardrailConfig
-// (guardrailIdentifier, guardrailVersion, trace) becomes the
+// (guardrailIdentifier, guardrailVersion, trace), else WithGuardrail's, becomes the
 // X-Amzn-Bedrock-Guardrail* and X-Amzn-Bedrock-Trace headers. Other models
 // than Claude are unsupported on this route; an ARN (such as an application
 // inference profile's, which does not name its model) is taken to be one.
@@ -60,6 +60,15 @@ func (p *Provider) invokeBody(req *llm.CompletionRequest, cfg *llm.Config, id st
 		}
 		r.Extra = maps.Clone(req.Extra)
 		delete(r.Extra, "guardrailConfig")
+	} else if g := guardrailOf(cfg); g != nil {
+		if g.ID == "" {
+			return nil, invalid("bedrock.WithGuardrail needs a guardrail identifier")
+		}
+		h.Set("X-Amzn-Bedrock-Guardrailidentifier", g.ID)
+		h.Set("X-Amzn-Bedrock-Guardrailversion", g.Version)
+		if g.Trace != "" {
+			h.Set("X-Amzn-Bedrock-Trace", strings.ToUpper(string(g.Trace)))
+		}
 	}
 	return anthropic.EncodeRequest(&r, cfg, invokeOptions)
 }

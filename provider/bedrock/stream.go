@@ -44,7 +44,8 @@ const (
 
 type blockState struct {
 	kind      blockKind
-	call      int // tool call index
+	call      int  // tool call index
+	args      bool // a tool call's arguments were sent
 	thinking  strings.Builder
 	signature string
 	redacted  string
@@ -62,6 +63,12 @@ type converseDecoder struct {
 	finish  string
 	stopped bool // messageStop seen
 	ev      streamEvent
+	// guardrail is set when the request has a guardrail: the text is then
+	// kept, for the error of an intervention.
+	guardrail  bool
+	text       strings.Builder
+	intervened bool              // stopReason guardrail_intervened
+	unknown    []json.RawMessage // events of unknown types
 }
 
 func newConverseDecoder(id, model string) *converseDecoder {
@@ -97,7 +104,12 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 	switch string(typ) {
 	case "messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata":
 	default:
-		return nil, false, nil // an event type this version does not know
+		// An event type this version does not know: keep it, raw.
+		if len(d.unknown) < maxBlocks {
+			ev, _ := json.Marshal(map[string]json.RawMessage{string(typ): traceOf(m.Payload)})
+			d.unknown = append(d.unknown, ev)
+		}
+		return nil, false, nil
 	}
 	ev := &d.ev
 	*ev = streamEvent{}
@@ -139,6 +151,12 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 		if err != nil {
 			return nil, false, err
 		}
+		if b.kind == blockTool && !b.args {
+			// A call of a tool without parameters streams no input;
+			// Converse gives its input as {}, and so does the stream.
+			b.args = true
+			return d.chunk(llm.Delta{ToolCalls: []llm.ToolCallDelta{{Index: b.call, Function: llm.FunctionCallDelta{Arguments: "{}"}}}}, ""), false, nil
+		}
 		if b.kind != blockReasoning {
 			return nil, false, nil
 		}
@@ -149,13 +167,31 @@ func (d *converseDecoder) decode(m *eventstream.Message) (*llm.Chunk, bool, erro
 		return d.chunk(llm.Delta{ThinkingBlocks: []llm.ThinkingBlock{tb}}, ""), false, nil
 	case "messageStop":
 		d.stopped = true
+		d.intervened = ev.StopReason == stopGuardrail
 		d.finish = finishReason(ev.StopReason)
 		if d.json && d.calls == 0 && d.finish == llm.FinishToolCalls {
 			d.finish = llm.FinishStop
 		}
 		return nil, false, nil
 	case "metadata":
+		if d.intervened {
+			return nil, false, guardrailError(d.text.String(), ev.Trace)
+		}
 		c := d.final()
+		t := traceOf(ev.Trace)
+		if t != nil || len(d.unknown) > 0 {
+			if len(c.Choices) == 0 {
+				c.Choices = []llm.ChunkChoice{{}}
+			}
+			psf := map[string]any{}
+			if t != nil {
+				psf[PSFTrace] = t
+			}
+			if len(d.unknown) > 0 {
+				psf[PSFUnknown] = d.unknown
+			}
+			c.Choices[0].Delta.ProviderSpecificFields = psf
+		}
 		c.Usage = usageOf(ev.Usage)
 		if c.Usage == nil {
 			c.Usage = &llm.Usage{}
@@ -175,6 +211,7 @@ func (d *converseDecoder) delta(b *blockState, dl *blockDelta) *llm.Chunk {
 			}
 		case blockTool:
 			if dl.ToolUse.Input != "" {
+				b.args = true
 				return d.chunk(llm.Delta{ToolCalls: []llm.ToolCallDelta{{Index: b.call, Function: llm.FunctionCallDelta{Arguments: dl.ToolUse.Input}}}}, "")
 			}
 		}
@@ -194,6 +231,9 @@ func (d *converseDecoder) delta(b *blockState, dl *blockDelta) *llm.Chunk {
 		}
 		return nil
 	case dl.Text != "":
+		if d.guardrail {
+			d.text.WriteString(dl.Text)
+		}
 		return d.chunk(llm.Delta{Content: dl.Text}, "")
 	}
 	return nil

@@ -13,6 +13,7 @@ type converseRequest struct {
 	ToolConfig                   *toolConfig      `json:"toolConfig,omitempty"`
 	AdditionalModelRequestFields json.RawMessage  `json:"additionalModelRequestFields,omitempty"`
 	ServiceTier                  *serviceTier     `json:"serviceTier,omitempty"`
+	GuardrailConfig              *guardrail       `json:"guardrailConfig,omitempty"`
 }
 
 type message struct {
@@ -166,8 +167,9 @@ type converseResponse struct {
 	Output struct {
 		Message *message `json:"message"`
 	} `json:"output"`
-	StopReason string      `json:"stopReason"`
-	Usage      *tokenUsage `json:"usage"`
+	StopReason string          `json:"stopReason"`
+	Usage      *tokenUsage     `json:"usage"`
+	Trace      json.RawMessage `json:"trace"`
 }
 
 type tokenUsage struct {
@@ -185,12 +187,13 @@ type tokenUsage struct {
 // streamEvent is the payload of any ConverseStream event; the :event-type
 // header says which fields are set.
 type streamEvent struct {
-	Role              string      `json:"role"`              // messageStart
-	ContentBlockIndex int         `json:"contentBlockIndex"` // contentBlock*
-	Start             *blockStart `json:"start"`             // contentBlockStart
-	Delta             *blockDelta `json:"delta"`             // contentBlockDelta
-	StopReason        string      `json:"stopReason"`        // messageStop
-	Usage             *tokenUsage `json:"usage"`             // metadata
+	Role              string          `json:"role"`              // messageStart
+	ContentBlockIndex int             `json:"contentBlockIndex"` // contentBlock*
+	Start             *blockStart     `json:"start"`             // contentBlockStart
+	Delta             *blockDelta     `json:"delta"`             // contentBlockDelta
+	StopReason        string          `json:"stopReason"`        // messageStop
+	Usage             *tokenUsage     `json:"usage"`             // metadata
+	Trace             json.RawMessage `json:"trace"`             // metadata
 }
 
 type blockStart struct {

@@ -96,8 +96,9 @@ func fullRequest() llm.CompletionRequest {
 			llm.SystemText("You are a helpful assistant."),
 			llm.UserParts(llm.Part{Type: llm.PartText, Text: "What is in this image, and what's the weather in Toronto?"},
 				llm.Part{Type: llm.PartImageURL, ImageURL: &llm.ImageURL{URL: "https://example.com/cat.png", Detail: "low"}}),
-			{Role: llm.RoleAssistant, ReasoningContent: "I will look up the weather in Toronto.", ToolCalls: []llm.ToolCall{
-				{ID: "get_weather_1byjy32y4hvq", Type: "function", Function: llm.FunctionCall{Name: "get_weather", Arguments: `{"location":"Toronto"}`}}}},
+			{Role: llm.RoleAssistant, ReasoningContent: "I will look up the weather in Toronto.",
+				ProviderSpecificFields: map[string]any{cohere.PSFToolPlan: "I will look up the weather in Toronto."}, ToolCalls: []llm.ToolCall{
+					{ID: "get_weather_1byjy32y4hvq", Type: "function", Function: llm.FunctionCall{Name: "get_weather", Arguments: `{"location":"Toronto"}`}}}},
 			llm.ToolResult("get_weather_1byjy32y4hvq", `{"temperature": 11}`),
 			llm.AssistantText("It is 11°C in Toronto."),
 			llm.UserText("Thanks! Cite the docs for the cat."),
@@ -250,7 +251,8 @@ func TestBadRequests(t *testing.T) {
 		{"named tool choice", llm.CompletionRequest{Messages: []llm.Message{user}, Tools: []llm.Tool{llm.FunctionTool("f", "", "")},
 			ToolChoice: llm.ToolChoiceFunction("f")}, llm.KindUnsupported},
 		{"n", llm.CompletionRequest{Messages: []llm.Message{user}, N: 3}, llm.KindUnsupported},
-		{"logprobs", llm.CompletionRequest{Messages: []llm.Message{user}, Logprobs: true}, llm.KindUnsupported},
+		{"web search (a server tool Cohere lacks)", llm.CompletionRequest{Messages: []llm.Message{user}, WebSearchOptions: &llm.WebSearchOptions{}}, llm.KindUnsupported},
+		{"top_logprobs", llm.CompletionRequest{Messages: []llm.Message{user}, Logprobs: true, TopLogprobs: llm.Ptr(2)}, llm.KindUnsupported},
 		{"audio", llm.CompletionRequest{Messages: []llm.Message{llm.UserParts(llm.Part{Type: llm.PartInputAudio, InputAudio: &llm.InputAudio{Data: "AA", Format: "wav"}})}}, llm.KindUnsupported},
 		{"image in system", llm.CompletionRequest{Messages: []llm.Message{{Role: llm.RoleSystem, Content: llm.Parts(llm.Part{Type: llm.PartImageURL, ImageURL: &llm.ImageURL{URL: "https://x/y.png"}})}}}, llm.KindInvalidRequest},
 	}

@@ -13,10 +13,11 @@
 //
 //   - messages: system and developer → system; user content is a string or
 //     text and image_url blocks (Cohere takes web URLs and data URLs);
-//     assistant tool_calls keep their ids and JSON-string arguments, and the
-//     assistant's reasoning_content goes back as tool_plan when the message
-//     has tool calls (Cohere wants its plan back with the calls); tool results
-//     carry tool_call_id. Audio and file parts are KindUnsupported.
+//     assistant tool_calls keep their ids and JSON-string arguments; the
+//     assistant's reasoning_content goes back as a thinking content block,
+//     except the tool plan kept in ProviderSpecificFields[PSFToolPlan], which
+//     goes back as tool_plan with the calls it led to; tool results carry
+//     tool_call_id. Audio and file parts are KindUnsupported.
 //   - tools: function tools with their JSON Schema parameters; strict_tools is
 //     set when any tool has strict: true.
 //   - tool_choice: "required" → REQUIRED, "none" → NONE, "auto" → omitted. A
@@ -31,24 +32,34 @@
 //   - Extra: any other body field, merged at the top level: k (top-k),
 //     documents (for grounded answers with citations), citation_options,
 //     safety_mode, priority, thinking with a token_budget...
-//   - n > 1, logit_bias and logprobs: KindUnsupported (dropped with
-//     llm.WithDropUnsupportedParams).
+//   - logprobs → logprobs: true. n > 1, logit_bias, web_search_options (no
+//     server-side search tool) and top_logprobs > 0:
+//     KindUnsupported (dropped with llm.WithDropUnsupportedParams); Cohere
+//     returns no alternative tokens.
 //
 // # Response mapping
 //
-// Text content blocks → content. Thinking content blocks and the tool_plan
+// Text content blocks → content. The answer's logprobs (LogprobItem: a
+// chunk of text, its token ids and one log probability per token) →
+// logprobs.content, one entry per chunk with the chunk as token and the sum
+// of its tokens' log probabilities (streamed from content-delta events). Thinking content blocks and the tool_plan
 // (Cohere's "chain-of-thought style reflection and plan" before tool calls)
 // → reasoning_content: both are the model's visible reasoning, and keeping
 // the plan there lets it round-trip as tool_plan. tool_calls map one to one.
 // finish_reason: COMPLETE and STOP_SEQUENCE → stop, MAX_TOKENS → length,
-// TOOL_CALL → tool_calls; ERROR is a KindServer error and TIMEOUT a
+// TOOL_CALL → tool_calls, and a missing reason → tool_calls when the answer
+// has tool calls, else stop; ERROR is a KindServer error and TIMEOUT a
 // KindTimeout error (Code "ERROR" / "TIMEOUT"), since the generation failed;
 // a stream yields the text it had before the error. Usage: prompt_tokens and
 // completion_tokens from usage.tokens (the model's counts; billed_units when
 // tokens is absent), cached_tokens → prompt_tokens_details.cached_tokens. The
 // billed units, which can be lower than the token counts, are kept in the
 // message's ProviderSpecificFields["billed_units"] as a BilledUnits; the
-// citations in ProviderSpecificFields["citations"] as a []Citation. Cohere
+// citations in ProviderSpecificFields["citations"] as a []Citation; the tool
+// plan of an answer with tool calls in ProviderSpecificFields[PSFToolPlan];
+// content blocks of unknown types, raw, in ProviderSpecificFields[PSFUnknown].
+// Only an answer without a message object is refused: a missing id or
+// finish_reason (both required by the contract) still leaves an answer. Cohere
 // sends no model name and no creation time: the response carries the
 // requested model and the local time.
 //
@@ -61,7 +72,9 @@
 // citation-start events are gathered and sent on the last chunk;
 // message-end → the last chunk with the finish reason, usage and billed
 // units (or the error of an ERROR / TIMEOUT end). content-start/-end,
-// tool-call-end, citation-end, debug and unknown events are skipped; a
+// tool-call-end, citation-end and debug events are skipped; events of
+// unknown types are kept raw and sent on the last chunk in
+// ProviderSpecificFields[PSFUnknown]; a
 // "[DONE]" data line ends the stream. After message-end the rest of the body
 // is read (up to 64 KiB) so that net/http can reuse the connection. A body
 // that ends before message-end is cut off: llm.KindBadResponse (wrapping

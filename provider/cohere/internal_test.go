@@ -46,8 +46,10 @@ func TestUsageFallsBackToBilledUnits(t *testing.T) {
 }
 
 func FuzzDecodeResponse(f *testing.F) {
-	providertest.Seed(f, "chat.response.json", "tools.response.json")
+	providertest.Seed(f, "chat.response.json", "tools.response.json", "thinking.response.json")
 	f.Add([]byte(`{"message":"x"}`))
+	f.Add([]byte(`{"message":{"role":"assistant","content":[{"type":"text","text":"hi"}]},"logprobs":[{"text":"hi","token_ids":[1],"logprobs":[-0.5]}]}`))
+	f.Add([]byte(`{"message":{"role":"assistant","tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}],"content":[{"type":"hologram","text":{}}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := decodeResponse(b, "m")
 		if err != nil {
@@ -67,6 +69,7 @@ func FuzzDecodeStream(f *testing.F) {
 	providertest.Seed(f, "chat.sse", "tools.sse")
 	f.Add([]byte("data: {\"message\":\"boom\"}\n\n"))
 	f.Add([]byte("data: {\"type\":\"tool-call-delta\",\"index\":9,\"delta\":{\"message\":{\"tool_calls\":[]}}}\n\n"))
+	f.Add([]byte("data: {\"type\":\"message-start\",\"id\":\"a\"}\n\ndata: {\"type\":\"hologram\",\"delta\":7}\n\ndata: {\"type\":\"message-end\",\"delta\":{}}\n\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := streamDecoder{meta: &llm.Meta{}}
 		dec := sse.NewDecoder(bytes.NewReader(b))
@@ -91,6 +94,7 @@ func FuzzDecodeStream(f *testing.F) {
 
 func FuzzEncodeRequest(f *testing.F) {
 	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`))
+	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","reasoning_content":"think plan","provider_specific_fields":{"tool_plan":"plan"},"content":[{"type":"text","text":"t"}],"tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}]}]}`))
 	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","reasoning_content":"plan","tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":""}}]},{"role":"tool","tool_call_id":"1","content":""}],"tool_choice":"required","k":3}`))
 	providertest.FuzzEncode(f, func(req *llm.CompletionRequest) ([]byte, error) {
 		return encodeRequest(req, &llm.Config{}, true)

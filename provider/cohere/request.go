@@ -3,6 +3,7 @@ package cohere
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
@@ -24,6 +25,7 @@ type chatRequest struct {
 	PresencePenalty  *float64        `json:"presence_penalty,omitempty"`
 	P                *float64        `json:"p,omitempty"`
 	Thinking         *thinking       `json:"thinking,omitempty"`
+	Logprobs         bool            `json:"logprobs,omitempty"`
 	Stream           bool            `json:"stream"`
 }
 
@@ -98,12 +100,14 @@ func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]
 		return nil, unsupported("n > 1", "it returns one answer per call")
 	case len(req.LogitBias) > 0 && !drop:
 		return nil, unsupported("logit_bias", "it has no such parameter")
-	case (req.Logprobs || req.TopLogprobs != nil) && !drop:
-		return nil, unsupported("logprobs", "this translator does not map Cohere's logprobs yet")
+	case req.WebSearchOptions != nil && !drop:
+		return nil, unsupported("web_search_options", "it has no web search tool (ground answers with documents in Extra instead)")
+	case req.TopLogprobs != nil && *req.TopLogprobs > 0 && !drop:
+		return nil, unsupported("top_logprobs", "it returns no alternative tokens")
 	}
 	w := chatRequest{Model: req.Model, Stream: stream, Temperature: req.Temperature, Seed: req.Seed, P: req.TopP,
 		FrequencyPenalty: req.FrequencyPenalty, PresencePenalty: req.PresencePenalty, StopSequences: req.Stop,
-		MaxTokens: req.MaxTokens}
+		MaxTokens: req.MaxTokens, Logprobs: req.Logprobs}
 	if req.MaxCompletionTokens > 0 {
 		w.MaxTokens = req.MaxCompletionTokens
 	}
@@ -183,12 +187,19 @@ func encodeMessages(msgs []llm.Message) ([]message, error) {
 				}
 				w.ToolCalls = append(w.ToolCalls, toolCall{ID: tc.ID, Type: "function", Function: functionCall{Name: tc.Function.Name, Arguments: args}})
 			}
-			// Cohere wants its tool plan back with the calls it led to.
-			if len(w.ToolCalls) > 0 {
-				w.ToolPlan = m.ReasoningContent
+		}
+		thinking := ""
+		if m.Role == llm.RoleAssistant {
+			// The reasoning goes back as thinking content, except a tool
+			// plan Cohere wrote, which goes back as tool_plan with the calls
+			// it led to.
+			thinking = m.ReasoningContent
+			if plan, _ := m.ProviderSpecificFields[PSFToolPlan].(string); plan != "" && len(w.ToolCalls) > 0 {
+				w.ToolPlan = plan
+				thinking = strings.TrimSuffix(thinking, plan)
 			}
 		}
-		content, err := encodeContent(m, i)
+		content, err := encodeContent(m, i, thinking)
 		if err != nil {
 			return nil, err
 		}
@@ -199,10 +210,24 @@ func encodeMessages(msgs []llm.Message) ([]message, error) {
 }
 
 // encodeContent returns a message's content: a string, or a list of blocks
-// for multi-part content. It is nil (omitted) for an assistant message with
-// tool calls and no text.
-func encodeContent(m *llm.Message, i int) (any, error) {
+// for multi-part content or content after a thinking block. It is nil
+// (omitted) for an assistant message with tool calls and no text.
+func encodeContent(m *llm.Message, i int, thinking string) (any, error) {
 	c := m.Content
+	if thinking != "" {
+		blocks := []contentBlock{{Type: "thinking", Thinking: thinking}}
+		if c.Parts == nil {
+			if c.Text != "" {
+				blocks = append(blocks, contentBlock{Type: "text", Text: c.Text})
+			}
+			return blocks, nil
+		}
+		rest, err := encodeContent(m, i, "")
+		if err != nil {
+			return nil, err
+		}
+		return append(blocks, rest.([]contentBlock)...), nil
+	}
 	if c.Parts == nil {
 		if c.Text == "" && (m.Role == llm.RoleAssistant || m.Role == llm.RoleTool) {
 			if m.Role == llm.RoleTool {

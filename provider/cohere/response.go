@@ -14,18 +14,44 @@ import (
 
 // chatResponse is a non-streamed answer.
 type chatResponse struct {
-	ID           string          `json:"id"`
-	FinishReason string          `json:"finish_reason"`
-	Message      responseMessage `json:"message"`
-	Usage        *usage          `json:"usage"`
+	ID           string           `json:"id"`
+	FinishReason string           `json:"finish_reason"`
+	Message      *responseMessage `json:"message"`
+	Usage        *usage           `json:"usage"`
+	Logprobs     []logprobItem    `json:"logprobs"`
+}
+
+// logprobItem is a LogprobItem: the log probabilities of the tokens of one
+// chunk of text.
+type logprobItem struct {
+	Text     string    `json:"text"`
+	TokenIDs []int     `json:"token_ids"`
+	Logprobs []float64 `json:"logprobs"`
+}
+
+// tokenLogprob maps a chunk of text to one OpenAI entry: the chunk is the
+// token, its log probability the sum of its tokens' (the probability of the
+// whole chunk). Cohere gives no alternatives.
+func (it *logprobItem) tokenLogprob() llm.TokenLogprob {
+	sum := 0.0
+	for _, lp := range it.Logprobs {
+		sum += lp
+	}
+	b := make([]int, len(it.Text))
+	for i := 0; i < len(it.Text); i++ {
+		b[i] = int(it.Text[i])
+	}
+	return llm.TokenLogprob{Token: it.Text, Logprob: sum, Bytes: b, TopLogprobs: []llm.TopLogprob{}}
 }
 
 type responseMessage struct {
-	Role      string         `json:"role"`
-	Content   []contentBlock `json:"content"`
-	ToolPlan  string         `json:"tool_plan"`
-	ToolCalls []toolCall     `json:"tool_calls"`
-	Citations []Citation     `json:"citations"`
+	Role string `json:"role"`
+	// Content is kept raw so that a block of an unknown type, whatever its
+	// fields, is kept rather than failing the answer.
+	Content   []json.RawMessage `json:"content"`
+	ToolPlan  string            `json:"tool_plan"`
+	ToolCalls []toolCall        `json:"tool_calls"`
+	Citations []Citation        `json:"citations"`
 }
 
 // usage is Cohere's usage object.
@@ -89,11 +115,13 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	return out, nil
 }
 
-// decodeResponse translates a non-streamed answer.
+// decodeResponse translates a non-streamed answer. The v2 contract
+// requires id, finish_reason and message; only the message is needed to
+// make an answer of it, so only its absence is refused.
 func decodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 	var r chatResponse
 	err := json.Unmarshal(raw, &r)
-	if err != nil || (r.ID == "" && r.FinishReason == "") {
+	if err != nil || r.Message == nil {
 		if gjson.GetBytes(raw, "message").Type == gjson.String {
 			return nil, errorFromBody(0, nil, raw) // an error envelope in a 200 answer
 		}
@@ -102,17 +130,23 @@ func decodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 		}
 		return nil, badResponse(err, raw)
 	}
-	finish, ferr := finishReason(r.FinishReason, "")
+	finish, ferr := finishReason(r.FinishReason, "", len(r.Message.ToolCalls) > 0)
 	if ferr != nil {
 		return nil, ferr
 	}
 	var text, reasoning strings.Builder
-	for _, b := range r.Message.Content {
-		switch b.Type {
-		case "text":
+	var unknown []json.RawMessage
+	for _, raw := range r.Message.Content {
+		switch gjson.GetBytes(raw, "type").Str {
+		case "text", "thinking":
+			var b contentBlock
+			if err := json.Unmarshal(raw, &b); err != nil {
+				return nil, badResponse(err, raw)
+			}
 			text.WriteString(b.Text)
-		case "thinking":
 			reasoning.WriteString(b.Thinking)
+		default:
+			unknown = append(unknown, compact(raw))
 		}
 	}
 	reasoning.WriteString(r.Message.ToolPlan)
@@ -121,46 +155,79 @@ func decodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 		msg.ToolCalls = append(msg.ToolCalls, llm.ToolCall{ID: tc.ID, Type: "function",
 			Function: llm.FunctionCall{Name: tc.Function.Name, Arguments: tc.Function.Arguments}})
 	}
-	msg.ProviderSpecificFields = extras(r.Usage, r.Message.Citations)
+	plan := ""
+	if len(msg.ToolCalls) > 0 {
+		plan = r.Message.ToolPlan
+	}
+	msg.ProviderSpecificFields = extras(r.Usage, r.Message.Citations, plan, unknown)
+	var lp *llm.Logprobs
+	if len(r.Logprobs) > 0 {
+		lp = &llm.Logprobs{Content: make([]llm.TokenLogprob, len(r.Logprobs))}
+		for i := range r.Logprobs {
+			lp.Content[i] = r.Logprobs[i].tokenLogprob()
+		}
+	}
 	return &llm.CompletionResponse{ID: r.ID, Object: "chat.completion", Created: time.Now().Unix(), Model: model,
-		Choices: []llm.Choice{{Index: 0, Message: msg, FinishReason: finish}},
+		Choices: []llm.Choice{{Index: 0, Message: msg, FinishReason: finish, Logprobs: lp}},
 		Usage:   toUsage(r.Usage)}, nil
+}
+
+// compact returns raw without insignificant whitespace (raw itself when it
+// is not valid JSON).
+func compact(raw []byte) json.RawMessage {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return append(json.RawMessage(nil), raw...)
+	}
+	return b.Bytes()
 }
 
 // compactSources re-encodes the raw sources of c without insignificant
 // whitespace, so that equal answers give equal values.
 func compactSources(c *Citation) {
 	for i, src := range c.Sources {
-		var b bytes.Buffer
-		if json.Compact(&b, src) == nil {
-			c.Sources[i] = b.Bytes()
-		}
+		c.Sources[i] = compact(src)
 	}
 }
 
 // extras are the fields of an answer with no OpenAI equivalent.
-func extras(u *usage, citations []Citation) map[string]any {
+func extras(u *usage, citations []Citation, toolPlan string, unknown []json.RawMessage) map[string]any {
 	for i := range citations {
 		compactSources(&citations[i])
 	}
 	var m map[string]any
-	if u != nil && u.BilledUnits != nil {
-		m = map[string]any{"billed_units": *u.BilledUnits}
-	}
-	if len(citations) > 0 {
+	set := func(k string, v any) {
 		if m == nil {
 			m = map[string]any{}
 		}
-		m["citations"] = citations
+		m[k] = v
+	}
+	if u != nil && u.BilledUnits != nil {
+		set("billed_units", *u.BilledUnits)
+	}
+	if len(citations) > 0 {
+		set("citations", citations)
+	}
+	if toolPlan != "" {
+		set(PSFToolPlan, toolPlan)
+	}
+	if len(unknown) > 0 {
+		set(PSFUnknown, unknown)
 	}
 	return m
 }
 
 // finishReason maps Cohere's finish reason. ERROR and TIMEOUT are errors:
-// the generation failed, whatever was produced before.
-func finishReason(reason, message string) (string, error) {
+// the generation failed, whatever was produced before. A missing reason is
+// tool_calls when the answer has tool calls, else stop.
+func finishReason(reason, message string, toolCalls bool) (string, error) {
 	switch reason {
-	case "COMPLETE", "STOP_SEQUENCE", "":
+	case "":
+		if toolCalls {
+			return llm.FinishToolCalls, nil
+		}
+		return llm.FinishStop, nil
+	case "COMPLETE", "STOP_SEQUENCE":
 		return llm.FinishStop, nil
 	case "MAX_TOKENS":
 		return llm.FinishLength, nil
@@ -201,7 +268,7 @@ type constError string
 
 func (e constError) Error() string { return string(e) }
 
-const errNoAnswer = constError("neither id nor finish_reason: not a chat answer")
+const errNoAnswer = constError("no message: not a chat answer")
 
 func badResponse(err error, raw []byte) *llm.Error {
 	snippet := string(raw)
@@ -210,3 +277,16 @@ func badResponse(err error, raw []byte) *llm.Error {
 	}
 	return &llm.Error{Kind: llm.KindBadResponse, Message: "cannot decode Cohere's answer: " + err.Error() + ": " + snippet, Err: err}
 }
+
+// Keys of the ProviderSpecificFields of a message (or of the last chunk's
+// delta) that hold what Cohere sent beyond OpenAI's shape.
+const (
+	// PSFToolPlan holds the tool_plan string of an answer with tool calls,
+	// which is also in ReasoningContent. A message sent back with this key
+	// and tool calls sends it as tool_plan (and only the rest of its
+	// reasoning as thinking content).
+	PSFToolPlan = "tool_plan"
+	// PSFUnknown holds, as a []json.RawMessage, the content blocks and
+	// stream events of types this translator does not know, raw.
+	PSFUnknown = "unknown"
+)

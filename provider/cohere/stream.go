@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/llmux/llm"
@@ -31,6 +32,7 @@ type event struct {
 		Usage        *usage `json:"usage"`
 		Error        string `json:"error"`
 	} `json:"delta"`
+	Logprobs *logprobItem `json:"logprobs"` // content-delta
 }
 
 type eventContent struct {
@@ -104,7 +106,9 @@ type streamDecoder struct {
 	created   int64
 	calls     []int // Cohere's index of each tool call, by our index
 	citations []Citation
-	started   bool // message-start was seen
+	toolPlan  strings.Builder
+	unknown   []json.RawMessage // events of unknown types, raw
+	started   bool              // message-start was seen
 	done      bool
 	ev        event         // reused for every event
 	jdec      jsonx.Decoder // reused for every event
@@ -157,22 +161,31 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 	s.ev = event{}
 	ev := &s.ev
 	if err := s.jdec.Decode(data, ev); err != nil {
+		// An event of a type we do not know may have any shape: keep it.
+		if t := gjson.GetBytes(data, "type"); t.Type == gjson.String && !knownEvent(t.Str) {
+			s.unknown = append(s.unknown, compact(data))
+			return nil, nil
+		}
 		return nil, badResponse(err, data)
 	}
 	m := &ev.Delta.Message
 	switch ev.Type {
 	case "content-start", "content-delta":
-		if m.Content.Text == "" && m.Content.Thinking == "" {
+		if m.Content.Text == "" && m.Content.Thinking == "" && ev.Logprobs == nil {
 			return nil, nil
 		}
 		c, ch := s.chunk()
 		ch.Delta.Content = m.Content.Text
 		ch.Delta.ReasoningContent = m.Content.Thinking
+		if ev.Logprobs != nil {
+			ch.Logprobs = &llm.Logprobs{Content: []llm.TokenLogprob{ev.Logprobs.tokenLogprob()}}
+		}
 		return c, nil
 	case "tool-plan-delta":
 		if m.ToolPlan == "" {
 			return nil, nil
 		}
+		s.toolPlan.WriteString(m.ToolPlan)
 		c, ch := s.chunk()
 		ch.Delta.ReasoningContent = m.ToolPlan
 		return c, nil
@@ -197,7 +210,7 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 		return nil, nil
 	case "message-end":
 		s.done = true
-		finish, err := finishReason(ev.Delta.FinishReason, ev.Delta.Error)
+		finish, err := finishReason(ev.Delta.FinishReason, ev.Delta.Error, len(s.calls) > 0)
 		if err != nil {
 			return nil, err
 		}
@@ -206,7 +219,11 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 		}
 		c, ch := s.chunk()
 		ch.FinishReason = finish
-		ch.Delta.ProviderSpecificFields = extras(ev.Delta.Usage, s.citations)
+		plan := ""
+		if len(s.calls) > 0 {
+			plan = s.toolPlan.String()
+		}
+		ch.Delta.ProviderSpecificFields = extras(ev.Delta.Usage, s.citations, plan, s.unknown)
 		c.Usage = toUsage(ev.Delta.Usage)
 		return c, nil
 	case "":
@@ -216,8 +233,21 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 		}
 		return nil, badResponse(errNoType, data)
 	}
-	// content-end, tool-call-end, citation-end, debug and future events.
+	if !knownEvent(ev.Type) {
+		s.unknown = append(s.unknown, compact(data))
+	}
+	// content-end, tool-call-end, citation-end and debug carry nothing.
 	return nil, nil
+}
+
+// knownEvent reports whether t is an event type of the v2 stream.
+func knownEvent(t string) bool {
+	switch t {
+	case "message-start", "content-start", "content-delta", "content-end", "tool-plan-delta", "tool-call-start",
+		"tool-call-delta", "tool-call-end", "citation-start", "citation-end", "message-end", "debug":
+		return true
+	}
+	return false
 }
 
 const errNoType = constError("event without a type")

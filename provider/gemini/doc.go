@@ -51,9 +51,10 @@
 // top_logprobs → responseLogprobs and logprobs; top_k (or topK) in Extra →
 // topK; safety_settings in Extra → the top-level safetySettings; any other
 // Extra key is merged into the body as it is (cachedContent, labels...).
-// logit_bias, audio output, prediction and web_search_options have no
-// Gemini equivalent: they fail with llm.KindUnsupported unless
-// llm.WithDropUnsupportedParams is given. user, metadata, store,
+// logit_bias, audio output and prediction have no Gemini equivalent: they
+// fail with llm.KindUnsupported unless llm.WithDropUnsupportedParams is
+// given. web_search_options turns on Google Search (its fields have no
+// Gemini equivalent and are ignored); see Built-in tools. user, metadata, store,
 // service_tier and parallel_tool_calls are ignored.
 //
 // # Thinking
@@ -64,6 +65,11 @@
 // medium 2048, high 4096); Gemini 3 models a thinkingLevel (minimal, low,
 // medium, high; none, which they cannot do, is MINIMAL without thoughts).
 // WithThinkingBudget sets the budget explicitly and wins.
+//
+// Function calls that Gemini gave an id (Gemini 3 gives every call one)
+// keep it as the tool call's ID and in ProviderSpecificFields
+// [PSFFunctionCallID]; EncodeRequest sends it back on the functionCall part
+// and on the functionResponse that answers it.
 //
 // Gemini 2.5 and 3 sign their function calls (and Gemini 3 its text) with a
 // thoughtSignature that must be sent back on the next turn. It is kept in
@@ -82,8 +88,39 @@
 // PROHIBITED_CONTENT, SPII and the IMAGE_ safety reasons → content_filter;
 // others (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL...) → stop. A prompt
 // blocked by promptFeedback.blockReason is a llm.KindContentPolicy error
-// whose Code is the reason. Citations, grounding and safety ratings are not
-// carried.
+// whose Code is the reason. Safety ratings are not carried. Parts without
+// an OpenAI field (code execution's executableCode and codeExecutionResult,
+// inline data, part types the translator does not know) are kept raw, in
+// order, in ProviderSpecificFields[PSFParts]; unknown parts and fields
+// never fail a call.
+//
+// # Built-in tools
+//
+// web_search_options, or a tool of type google_search (ToolGoogleSearch),
+// turns on Grounding with Google Search ({"googleSearch": {}}); tools of
+// type url_context and code_execution turn on those tools (camelCase type
+// names are accepted too). A tool of any other non-function type (another
+// provider's server tool) is a llm.KindUnsupported error, or left out under
+// llm.WithDropUnsupportedParams. Tool options (such as googleSearch's
+// timeRangeFilter) are not mapped: give the whole tools list in
+// Extra["tools"] instead.
+//
+// A candidate's groundingMetadata becomes url_citation annotations, one
+// per grounding support and chunk it cites (url and title of the chunk;
+// start and end index of the support's segment, byte offsets in the
+// candidate's text, as Gemini gives them), on the message or on the delta
+// of the event that carries it (a citation repeated on a later event is not
+// sent again). The metadata itself (search queries, chunks, supports, the
+// search entry point Google's terms ask apps to display) is kept raw in
+// ProviderSpecificFields[PSFGroundingMetadata], url_context's
+// urlContextMetadata in ProviderSpecificFields[PSFURLContextMetadata].
+//
+// Web searches are counted in usage.server_tool_use.web_search_requests,
+// which the cost table prices per search: Gemini 3 and later bill each
+// search query (the length of webSearchQueries), earlier models each
+// grounded prompt (1 for an answer that searched). Free daily allowances
+// are not accounted for. url_context and code_execution have no charge of
+// their own: what they read is in the tool-use prompt tokens.
 //
 // usageMetadata: prompt_tokens = promptTokenCount + toolUsePromptTokenCount;
 // completion_tokens = candidatesTokenCount + thoughtsTokenCount, with

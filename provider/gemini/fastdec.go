@@ -1,6 +1,8 @@
 package gemini
 
 import (
+	"encoding/json"
+
 	"github.com/llmux/llm/internal/jsonx"
 	"github.com/tidwall/gjson"
 )
@@ -11,8 +13,9 @@ import (
 // same nil or non-nil error), but faster on the common shape. The data is
 // copied to a string once and every string without escapes is a substring
 // of it; candidates, parts and usage are decoded by hand. Rare fields
-// (function calls, logprobs, prompt feedback, an error object) go through
-// encoding/json; input the fast path cannot decode exactly as
+// (function calls, logprobs, grounding and url_context metadata, prompt
+// feedback, an error object) go through encoding/json, and a part's other
+// keys (code execution, unknown types) are kept raw; input the fast path cannot decode exactly as
 // encoding/json would (duplicate object keys, keys matching a field only
 // case-insensitively or escaped, wrong types, deep nesting) and any error
 // are decoded by encoding/json whole, so errors read the same too.
@@ -60,7 +63,7 @@ func decodeResponseFields(root gjson.Result, w *generateResponse) error {
 	return err
 }
 
-var candidateKeys = []string{"index", "content", "finishReason", "finishMessage", "logprobsResult"}
+var candidateKeys = []string{"index", "content", "finishReason", "finishMessage", "logprobsResult", "groundingMetadata", "urlContextMetadata"}
 
 func decodeCandidates(v gjson.Result, out *[]candidate) error {
 	switch {
@@ -90,6 +93,7 @@ func decodeCandidates(v gjson.Result, out *[]candidate) error {
 func decodeCandidate(e gjson.Result, c *candidate) error {
 	var err error
 	seenContent := false
+	var seenMeta map[string]bool
 	e.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "index":
@@ -107,6 +111,25 @@ func decodeCandidate(e gjson.Result, c *candidate) error {
 			err = jsonx.Str(v, &c.FinishMessage)
 		case "logprobsResult":
 			err = jsonx.Slow(v, &c.LogprobsResult)
+		case "groundingMetadata", "urlContextMetadata":
+			// Rare; null and repeated keys go to the slow path, whose
+			// candidate.UnmarshalJSON leaves meta out on null.
+			if v.Type == gjson.Null || seenMeta[k.Str] {
+				err = jsonx.ErrSlowPath
+				break
+			}
+			if seenMeta == nil {
+				seenMeta = make(map[string]bool, 2)
+			}
+			seenMeta[k.Str] = true
+			if c.meta == nil {
+				c.meta = new(candidateMeta)
+			}
+			dst := &c.meta.GroundingMetadata
+			if k.Str == "urlContextMetadata" {
+				dst = &c.meta.URLContextMetadata
+			}
+			err = jsonx.Slow(v, dst)
 		default:
 			err = jsonx.UnknownKey(k, candidateKeys)
 		}
@@ -143,8 +166,6 @@ func decodeContent(v gjson.Result, c *respContent) error {
 	return err
 }
 
-var partKeys = []string{"text", "thought", "thoughtSignature", "functionCall"}
-
 func decodeParts(v gjson.Result, out *[]respPart) error {
 	switch {
 	case v.Type == gjson.Null:
@@ -174,7 +195,14 @@ func decodeParts(v gjson.Result, out *[]respPart) error {
 				case "functionCall":
 					err = jsonx.Slow(v, &p.FunctionCall)
 				default:
-					err = jsonx.UnknownKey(k, partKeys)
+					// A key of no field is kept, as respPart.UnmarshalJSON
+					// keeps it.
+					if err = jsonx.UnknownKey(k, partKeys); err == nil {
+						if p.Other == nil {
+							p.Other = map[string]json.RawMessage{}
+						}
+						p.Other[k.Str] = json.RawMessage(v.Raw)
+					}
 				}
 				return err == nil
 			})

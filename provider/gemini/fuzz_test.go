@@ -22,7 +22,8 @@ func seeds(f *testing.F, names ...string) {
 // per-stream state is exercised), to a StreamDecoder: no panic, and a
 // decoded chunk is always well-formed.
 func FuzzStreamDecode(f *testing.F) {
-	seeds(f, "text.response.json", "tools.response.json", "thinking.response.json", "blocked.response.json")
+	seeds(f, "text.response.json", "tools.response.json", "thinking.response.json", "blocked.response.json", "function_ids.response.json",
+		"grounding.response.json", "codeexec.response.json")
 	f.Add([]byte(`{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1s"}]}}`))
 	f.Add([]byte(`{"candidates":[{"index":99999999,"content":{"parts":[{"functionCall":{"name":"f","args":[1]}}]}}]}`))
 	f.Add([]byte(`[{"error":{}}]`))
@@ -46,7 +47,8 @@ func FuzzStreamDecode(f *testing.F) {
 
 // FuzzDecodeResponse: no panic on any body.
 func FuzzDecodeResponse(f *testing.F) {
-	seeds(f, "text.response.json", "tools.response.json", "images.response.json", "safety.response.json")
+	seeds(f, "text.response.json", "tools.response.json", "images.response.json", "safety.response.json", "function_ids.response.json",
+		"grounding.response.json", "codeexec.response.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		resp, err := DecodeResponse(data, "m")
 		if err == nil && resp == nil {

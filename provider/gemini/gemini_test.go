@@ -144,7 +144,7 @@ func loadRequest(t *testing.T, name string) llm.CompletionRequest {
 // and checks the decoded completion against <case>.want.json.
 func TestFixtures(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"text", "tools", "images", "json_schema", "thinking", "safety"} {
+	for _, name := range []string{"text", "tools", "images", "json_schema", "thinking", "safety", "grounding"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			req := loadRequest(t, name)
@@ -175,7 +175,7 @@ func TestFixtures(t *testing.T) {
 // collects into the same completion as its non-streamed answer.
 func TestStreamCollectEqualsCompletion(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"text", "tools", "thinking"} {
+	for _, name := range []string{"text", "tools", "thinking", "grounding"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			req := loadRequest(t, name)
@@ -392,10 +392,9 @@ func TestLogprobs(t *testing.T) {
 func TestUnsupportedParams(t *testing.T) {
 	t.Parallel()
 	cases := map[string]llm.CompletionRequest{
-		"logit_bias":         {LogitBias: map[string]int{"1": 5}},
-		"audio":              {Audio: &llm.AudioOutput{Voice: "alloy", Format: "wav"}},
-		"prediction":         {Prediction: &llm.Prediction{Type: "content", Content: llm.Text("x")}},
-		"web_search_options": {WebSearchOptions: &llm.WebSearchOptions{}},
+		"logit_bias": {LogitBias: map[string]int{"1": 5}},
+		"audio":      {Audio: &llm.AudioOutput{Voice: "alloy", Format: "wav"}},
+		"prediction": {Prediction: &llm.Prediction{Type: "content", Content: llm.Text("x")}},
 	}
 	for name, req := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -20,6 +20,15 @@ import (
 // next turn, which EncodeRequest does from this field.
 const PSFThoughtSignature = "thought_signature"
 
+// PSFFunctionCallID is the key, in the ProviderSpecificFields of a ToolCall
+// or ToolCallDelta, of the id Gemini gave the function call (Gemini 3 gives
+// every call one; the call's ID is then that id too). EncodeRequest sends
+// it back on the functionCall part and on the functionResponse answering
+// the call, as Gemini requires; a call without it (an id the translator
+// made up, or another provider's) is sent without an id, matched by name
+// and position.
+const PSFFunctionCallID = "function_call_id"
+
 // EncodeRequest returns the generateContent body of req: the same body for
 // the Gemini API and Vertex AI. req.Model is the provider-side model name
 // (it selects the thinking controls). cfg supplies the typed options of this
@@ -34,7 +43,7 @@ func EncodeRequest(req *llm.CompletionRequest, cfg *llm.Config) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	if w.Tools, err = encodeTools(req.Tools); err != nil {
+	if w.Tools, err = encodeTools(req.Tools, req.WebSearchOptions != nil, cfg != nil && cfg.DropUnsupportedParams); err != nil {
 		return nil, err
 	}
 	w.ToolConfig = encodeToolChoice(req.ToolChoice)
@@ -79,7 +88,6 @@ func unsupportedParams(req *llm.CompletionRequest, cfg *llm.Config) error {
 		{"logit_bias", len(req.LogitBias) > 0},
 		{"audio", req.Audio != nil},
 		{"prediction", req.Prediction != nil},
-		{"web_search_options", req.WebSearchOptions != nil},
 	} {
 		if p.set {
 			return llm.UnsupportedParam(p.name, "")
@@ -110,6 +118,7 @@ func encodeMessages(msgs []llm.Message) (*content, []content, error) {
 	var system *content
 	var contents []content
 	callNames := map[string]string{} // tool-call id → function name
+	callIDs := map[string]string{}   // tool-call id → Gemini's id of the call
 	add := func(role string, parts []part) {
 		if len(parts) == 0 {
 			return
@@ -154,10 +163,12 @@ func encodeMessages(msgs []llm.Message) (*content, []content, error) {
 				if !json.Valid(args) || args[0] != '{' {
 					return nil, nil, invalid("tool call " + tc.ID + ": arguments are not a JSON object")
 				}
-				p := part{FunctionCall: &functionCall{Name: tc.Function.Name, Args: args}}
+				gid, _ := tc.ProviderSpecificFields[PSFFunctionCallID].(string)
+				p := part{FunctionCall: &functionCall{ID: gid, Name: tc.Function.Name, Args: args}}
 				p.ThoughtSignature, _ = tc.ProviderSpecificFields[PSFThoughtSignature].(string)
 				parts = append(parts, p)
 				callNames[tc.ID] = tc.Function.Name
+				callIDs[tc.ID] = gid
 			}
 			add("model", parts)
 		case llm.RoleTool:
@@ -168,7 +179,7 @@ func encodeMessages(msgs []llm.Message) (*content, []content, error) {
 			if name == "" {
 				return nil, nil, invalid("tool message " + m.ToolCallID + " answers no earlier tool call: Gemini needs the function's name")
 			}
-			add("user", []part{{FunctionResponse: &functionResponse{Name: name, Response: toolResponse(m.Content.String())}}})
+			add("user", []part{{FunctionResponse: &functionResponse{ID: callIDs[m.ToolCallID], Name: name, Response: toolResponse(m.Content.String())}}})
 		default:
 			return nil, nil, invalid("unknown role " + string(m.Role))
 		}
@@ -307,15 +318,51 @@ func mimeOf(name string) string {
 	return ""
 }
 
-// encodeTools turns function tools into one Tool of function declarations.
-func encodeTools(tools []llm.Tool) ([]tool, error) {
-	if len(tools) == 0 {
+// Built-in tool types: a Tool of one of these types (snake_case as in
+// Google's SDKs, or camelCase as in the REST body) turns the built-in tool
+// of that name on.
+const (
+	// ToolGoogleSearch is Grounding with Google Search, also what
+	// web_search_options asks for.
+	ToolGoogleSearch = "google_search"
+	// ToolURLContext lets the model read the URLs of the prompt.
+	ToolURLContext = "url_context"
+	// ToolCodeExecution lets the model run the Python code it writes.
+	ToolCodeExecution = "code_execution"
+)
+
+// builtIn maps a tool type to the built-in tool it names.
+var builtIn = map[string]string{
+	ToolGoogleSearch: ToolGoogleSearch, "googleSearch": ToolGoogleSearch,
+	ToolURLContext: ToolURLContext, "urlContext": ToolURLContext,
+	ToolCodeExecution: ToolCodeExecution, "codeExecution": ToolCodeExecution,
+}
+
+// encodeTools turns function tools into one Tool of function declarations,
+// followed by one Tool per built-in tool asked for (search is asked for by
+// a google_search tool or by web_search_options). A tool of another type
+// (another provider's server tool) is a KindUnsupported error, or left out
+// when drop is set.
+func encodeTools(tools []llm.Tool, search, drop bool) ([]tool, error) {
+	if len(tools) == 0 && !search {
 		return nil, nil
 	}
-	decls := make([]functionDeclaration, 0, len(tools))
+	var decls []functionDeclaration
+	on := map[string]bool{ToolGoogleSearch: search}
 	for _, t := range tools {
 		if t.Function == nil {
-			return nil, invalid("tool of type " + t.Type + " is not a function tool")
+			if b, ok := builtIn[t.Type]; ok {
+				on[b] = true
+				continue
+			}
+			if t.Type == "" || t.Type == "function" {
+				return nil, invalid("function tool without a function")
+			}
+			if drop {
+				continue
+			}
+			return nil, llm.Errorf(llm.KindUnsupported, "tool type %q is not a Gemini tool (want function, %s, %s or %s)",
+				t.Type, ToolGoogleSearch, ToolURLContext, ToolCodeExecution)
 		}
 		d := functionDeclaration{Name: t.Function.Name, Description: t.Function.Description}
 		if len(t.Function.Parameters) > 0 && string(t.Function.Parameters) != "null" {
@@ -330,7 +377,20 @@ func encodeTools(tools []llm.Tool) ([]tool, error) {
 		}
 		decls = append(decls, d)
 	}
-	return []tool{{FunctionDeclarations: decls}}, nil
+	var out []tool
+	if len(decls) > 0 {
+		out = append(out, tool{FunctionDeclarations: decls})
+	}
+	if on[ToolGoogleSearch] {
+		out = append(out, tool{GoogleSearch: &struct{}{}})
+	}
+	if on[ToolURLContext] {
+		out = append(out, tool{URLContext: &struct{}{}})
+	}
+	if on[ToolCodeExecution] {
+		out = append(out, tool{CodeExecution: &struct{}{}})
+	}
+	return out, nil
 }
 
 // encodeToolChoice maps tool_choice to functionCallingConfig: auto → AUTO,

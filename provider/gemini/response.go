@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/llmux/llm"
@@ -38,12 +40,14 @@ func DecodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 		Choices: make([]llm.Choice, 0, len(w.Candidates)),
 		Usage:   usage(w.UsageMetadata),
 	}
+	searches := make([]int, len(w.Candidates))
 	for i := range w.Candidates {
 		c := &w.Candidates[i]
 		var st choiceState
 		d := st.delta(c)
+		searches[i] = st.searches
 		msg := llm.Message{Role: llm.RoleAssistant, Content: llm.Text(d.Content), ReasoningContent: d.ReasoningContent,
-			ProviderSpecificFields: d.ProviderSpecificFields}
+			Annotations: d.Annotations, ProviderSpecificFields: d.ProviderSpecificFields}
 		for _, tc := range d.ToolCalls {
 			msg.ToolCalls = append(msg.ToolCalls, llm.ToolCall{ID: tc.ID, Type: "function",
 				Function: llm.FunctionCall{Name: tc.Function.Name, Arguments: tc.Function.Arguments}, ProviderSpecificFields: tc.ProviderSpecificFields})
@@ -51,6 +55,7 @@ func DecodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 		out.Choices = append(out.Choices, llm.Choice{Index: candidateIndex(c, i), Message: msg, FinishReason: st.finish(c.FinishReason),
 			Logprobs: logprobs(c.LogprobsResult)})
 	}
+	withSearches(out.Usage, webSearches(out.Model, searches...))
 	return out, nil
 }
 
@@ -90,17 +95,25 @@ func blocked(w *generateResponse) *llm.Error {
 }
 
 // choiceState follows one candidate through a stream (or one answer): it
-// numbers the tool calls and remembers whether there were any.
+// numbers the tool calls, remembers whether there were any, and keeps the
+// unmapped parts, the citations sent and the searches of the latest
+// grounding metadata.
 type choiceState struct {
-	started bool
-	calls   int
+	started  bool
+	calls    int
+	searches int                          // webSearchQueries of the latest groundingMetadata
+	parts    []map[string]json.RawMessage // unmapped parts so far (PSFParts)
+	cited    map[llm.URLCitation]bool     // citations already sent
 }
 
 // delta turns the parts of c into a delta: text, thoughts as reasoning,
 // function calls as complete tool calls with ids "call_<n>" (or the id
-// Gemini gave), thought signatures in ProviderSpecificFields.
+// Gemini gave, also kept as PSFFunctionCallID), thought signatures in
+// ProviderSpecificFields; unmapped parts (code execution, unknown types) in
+// ProviderSpecificFields[PSFParts], grounding metadata as citations.
 func (st *choiceState) delta(c *candidate) llm.Delta {
 	var d llm.Delta
+	newParts := false
 	for i := range c.Content.Parts {
 		p := &c.Content.Parts[i]
 		switch {
@@ -111,8 +124,14 @@ func (st *choiceState) delta(c *candidate) llm.Delta {
 			}
 			tc := llm.ToolCallDelta{Index: st.calls, ID: id, Type: "function",
 				Function: llm.FunctionCallDelta{Name: p.FunctionCall.Name, Arguments: arguments(p.FunctionCall.Args)}}
-			if p.ThoughtSignature != "" {
-				tc.ProviderSpecificFields = map[string]any{PSFThoughtSignature: p.ThoughtSignature}
+			if p.ThoughtSignature != "" || p.FunctionCall.ID != "" {
+				tc.ProviderSpecificFields = make(map[string]any, 2)
+				if p.ThoughtSignature != "" {
+					tc.ProviderSpecificFields[PSFThoughtSignature] = p.ThoughtSignature
+				}
+				if p.FunctionCall.ID != "" {
+					tc.ProviderSpecificFields[PSFFunctionCallID] = p.FunctionCall.ID
+				}
 			}
 			d.ToolCalls = append(d.ToolCalls, tc)
 			st.calls++
@@ -121,11 +140,135 @@ func (st *choiceState) delta(c *candidate) llm.Delta {
 		default:
 			d.Content = appendText(d.Content, p.Text)
 			if p.ThoughtSignature != "" {
-				d.ProviderSpecificFields = map[string]any{PSFThoughtSignature: p.ThoughtSignature}
+				setPSF(&d, PSFThoughtSignature, p.ThoughtSignature)
 			}
+		}
+		if up := unmapped(p); up != nil {
+			st.parts = append(st.parts, up)
+			newParts = true
+		}
+	}
+	if newParts {
+		setPSF(&d, PSFParts, slices.Clip(st.parts))
+	}
+	if m := c.meta; m != nil {
+		if present(m.GroundingMetadata) {
+			setPSF(&d, PSFGroundingMetadata, m.GroundingMetadata)
+			d.Annotations = st.cite(m.GroundingMetadata)
+		}
+		if present(m.URLContextMetadata) {
+			setPSF(&d, PSFURLContextMetadata, m.URLContextMetadata)
 		}
 	}
 	return d
+}
+
+func setPSF(d *llm.Delta, k string, v any) {
+	if d.ProviderSpecificFields == nil {
+		d.ProviderSpecificFields = make(map[string]any, 1)
+	}
+	d.ProviderSpecificFields[k] = v
+}
+
+// present reports a raw field that was sent and is not null.
+func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
+
+// unmapped returns the keys of p that have no OpenAI field (code
+// execution's, and any the translator does not know), or nil.
+func unmapped(p *respPart) map[string]json.RawMessage {
+	if len(p.Other) == 0 {
+		return nil
+	}
+	return p.Other
+}
+
+// cite turns grounding metadata into url_citation annotations: one per
+// grounding support and chunk it cites, with the segment's start and end
+// (byte offsets in the candidate's text, as Gemini gives them). Citations
+// already sent (Gemini may repeat the metadata on later stream events) are
+// not sent again. Metadata that does not decode gives no citation but
+// never fails the call: it stays reachable raw.
+func (st *choiceState) cite(raw json.RawMessage) []llm.Annotation {
+	var gm groundingMetadata
+	if json.Unmarshal(raw, &gm) != nil {
+		return nil
+	}
+	st.searches = len(gm.WebSearchQueries)
+	var out []llm.Annotation
+	for _, s := range gm.GroundingSupports {
+		for _, i := range s.GroundingChunkIndices {
+			if i < 0 || i >= len(gm.GroundingChunks) {
+				continue
+			}
+			src := gm.GroundingChunks[i].source()
+			if src == nil {
+				continue
+			}
+			uc := llm.URLCitation{StartIndex: s.Segment.StartIndex, EndIndex: s.Segment.EndIndex, Title: src.Title, URL: src.URI}
+			if st.cited[uc] {
+				continue
+			}
+			if st.cited == nil {
+				st.cited = map[llm.URLCitation]bool{}
+			}
+			st.cited[uc] = true
+			out = append(out, llm.Annotation{Type: "url_citation", URLCitation: &uc})
+		}
+	}
+	return out
+}
+
+// source returns the chunk's page: from the web, retrieval or Maps.
+func (c *groundingChunk) source() *groundingSource {
+	for _, s := range []*groundingSource{c.Web, c.RetrievedContext, c.Maps} {
+		if s != nil && s.URI != "" {
+			return s
+		}
+	}
+	return nil
+}
+
+// webSearches is the number of billed web searches of an answer whose
+// candidates ran searches queries each: Gemini 3 and later bill each
+// search query, earlier models each grounded prompt (one per answer that
+// searched at all).
+func webSearches(model string, searches ...int) int {
+	n, grounded := 0, false
+	for _, s := range searches {
+		n += s
+		grounded = grounded || s > 0
+	}
+	if billedPerQuery(model) {
+		return n
+	}
+	if grounded {
+		return 1
+	}
+	return 0
+}
+
+// billedPerQuery reports the models that bill Google Search per query:
+// Gemini 3 and later.
+func billedPerQuery(model string) bool {
+	m := model[strings.LastIndexByte(model, '/')+1:]
+	rest, ok := strings.CutPrefix(m, "gemini-")
+	if !ok {
+		return false
+	}
+	end := 0
+	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	major, err := strconv.Atoi(rest[:end])
+	return err == nil && major >= 3
+}
+
+// withSearches sets the web searches on u (nil u, or none, leaves it).
+func withSearches(u *llm.Usage, n int) *llm.Usage {
+	if u != nil && n > 0 {
+		u.ServerToolUse = &llm.ServerToolUse{WebSearchRequests: n}
+	}
+	return u
 }
 
 // appendText joins texts, without allocating in the common case of one
@@ -234,3 +377,21 @@ func badResponse(err error, raw []byte) *llm.Error {
 	}
 	return &llm.Error{Kind: llm.KindBadResponse, Message: "cannot decode Gemini's response: " + err.Error() + ": " + snippet, Err: err}
 }
+
+// Keys of the ProviderSpecificFields of a Message or Delta.
+const (
+	// PSFGroundingMetadata holds a candidate's groundingMetadata as Gemini
+	// sent it (a json.RawMessage): the search queries, the grounding chunks
+	// (pages) and supports, and the Google Search entry point that Google's
+	// terms ask apps to display.
+	PSFGroundingMetadata = "grounding_metadata"
+	// PSFURLContextMetadata holds a candidate's urlContextMetadata (a
+	// json.RawMessage): each URL url_context read, with its status.
+	PSFURLContextMetadata = "url_context_metadata"
+	// PSFParts holds, in order, the parts that have no OpenAI field, raw
+	// (a []map[string]json.RawMessage of each part's unmapped keys): code
+	// execution's executableCode and codeExecutionResult, inline data, and
+	// any part type the translator does not know. A streamed delta carries
+	// every such part so far, so that Collect keeps them all.
+	PSFParts = "parts"
+)

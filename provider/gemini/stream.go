@@ -143,7 +143,7 @@ func (d *StreamDecoder) Decode(data []byte) (*llm.Chunk, error) {
 		}
 		finish := st.finish(c.FinishReason)
 		if delta.Role == "" && finish == "" && delta.Content == "" && delta.ReasoningContent == "" && len(delta.ToolCalls) == 0 &&
-			delta.ProviderSpecificFields == nil && c.LogprobsResult == nil {
+			delta.ProviderSpecificFields == nil && len(delta.Annotations) == 0 && c.LogprobsResult == nil {
 			continue
 		}
 		if finish != "" {
@@ -173,7 +173,11 @@ func (d *StreamDecoder) Finish() *llm.Chunk {
 		return nil
 	}
 	c := d.chunk([]llm.ChunkChoice{})
-	c.Usage = usage(d.usage)
+	searches := make([]int, len(d.choices))
+	for i := range d.choices {
+		searches[i] = d.choices[i].searches
+	}
+	c.Usage = withSearches(usage(d.usage), webSearches(d.model, searches...))
 	return c
 }
 

@@ -1,6 +1,9 @@
 package gemini
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // The wire types of the Generative Language API v1beta (and Vertex AI's v1,
 // which shares them), as its OpenAPI description names them. Only the
@@ -52,15 +55,21 @@ type functionCall struct {
 	Args json.RawMessage `json:"args,omitempty"`
 }
 
-// functionResponse is the result of a call; Response is a JSON object.
+// functionResponse is the result of a call; Response is a JSON object. ID
+// is the id of the call it answers, when Gemini gave the call one.
 type functionResponse struct {
+	ID       string          `json:"id,omitempty"`
 	Name     string          `json:"name"`
 	Response json.RawMessage `json:"response"`
 }
 
-// tool is a Tool holding function declarations.
+// tool is a Tool: function declarations, or one built-in tool (an empty
+// object turns it on).
 type tool struct {
-	FunctionDeclarations []functionDeclaration `json:"functionDeclarations"`
+	FunctionDeclarations []functionDeclaration `json:"functionDeclarations,omitempty"`
+	GoogleSearch         *struct{}             `json:"googleSearch,omitempty"`
+	URLContext           *struct{}             `json:"urlContext,omitempty"`
+	CodeExecution        *struct{}             `json:"codeExecution,omitempty"`
 }
 
 // functionDeclaration declares a function. Parameters is Gemini's OpenAPI
@@ -126,6 +135,48 @@ type candidate struct {
 	FinishReason   string          `json:"finishReason,omitempty"`
 	FinishMessage  string          `json:"finishMessage,omitempty"`
 	LogprobsResult *logprobsResult `json:"logprobsResult,omitempty"`
+	// meta is set when the candidate has grounding or url_context metadata
+	// (rare: a pointer keeps every other candidate small). encoding/json
+	// fills it through UnmarshalJSON.
+	meta *candidateMeta
+}
+
+// UnmarshalJSON decodes a candidate as encoding/json decodes its fields,
+// and its grounding and url_context metadata into meta when either is
+// present and not null.
+func (c *candidate) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	type plain candidate
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	var m struct {
+		GroundingMetadata  *json.RawMessage `json:"groundingMetadata"`
+		URLContextMetadata *json.RawMessage `json:"urlContextMetadata"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if m.GroundingMetadata != nil || m.URLContextMetadata != nil {
+		c.meta = &candidateMeta{}
+		if m.GroundingMetadata != nil {
+			c.meta.GroundingMetadata = *m.GroundingMetadata
+		}
+		if m.URLContextMetadata != nil {
+			c.meta.URLContextMetadata = *m.URLContextMetadata
+		}
+	}
+	return nil
+}
+
+// candidateMeta is a candidate's grounding and url_context metadata, kept
+// raw (they go to ProviderSpecificFields as they came); groundingMetadata
+// is also read for citations.
+type candidateMeta struct {
+	GroundingMetadata  json.RawMessage `json:"groundingMetadata,omitempty"`
+	URLContextMetadata json.RawMessage `json:"urlContextMetadata,omitempty"`
 }
 
 type logprobsResult struct {
@@ -154,6 +205,79 @@ type respPart struct {
 	Thought          bool          `json:"thought"`
 	ThoughtSignature string        `json:"thoughtSignature"`
 	FunctionCall     *functionCall `json:"functionCall"`
+	// Other holds the part's keys that match none of the fields above,
+	// raw: code execution's executableCode and codeExecutionResult, inline
+	// data, and any part type the translator does not know are kept, not
+	// lost.
+	Other map[string]json.RawMessage `json:"-"`
+}
+
+// partKeys are the JSON names of respPart's fields.
+var partKeys = []string{"text", "thought", "thoughtSignature", "functionCall"}
+
+// UnmarshalJSON decodes a part as encoding/json decodes its fields, and
+// keeps every other key in Other.
+func (p *respPart) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	type plain respPart
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	for k, v := range all {
+		if !knownKey(k, partKeys) {
+			if p.Other == nil {
+				p.Other = map[string]json.RawMessage{}
+			}
+			p.Other[k] = v
+		}
+	}
+	return nil
+}
+
+// knownKey reports whether encoding/json matches k to one of names (it
+// matches case-insensitively).
+func knownKey(k string, names []string) bool {
+	for _, n := range names {
+		if strings.EqualFold(k, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// groundingMetadata is what the translator reads of a GroundingMetadata:
+// the search queries (counted for billing) and the chunks and supports
+// (turned into citations). Chunks come from the web (Google Search,
+// url_context), from retrieval or from Maps; each has a uri and a title.
+type groundingMetadata struct {
+	WebSearchQueries  []string           `json:"webSearchQueries"`
+	GroundingChunks   []groundingChunk   `json:"groundingChunks"`
+	GroundingSupports []groundingSupport `json:"groundingSupports"`
+}
+
+type groundingChunk struct {
+	Web              *groundingSource `json:"web"`
+	RetrievedContext *groundingSource `json:"retrievedContext"`
+	Maps             *groundingSource `json:"maps"`
+}
+
+type groundingSource struct {
+	URI   string `json:"uri"`
+	Title string `json:"title"`
+}
+
+type groundingSupport struct {
+	Segment struct {
+		StartIndex int `json:"startIndex"`
+		EndIndex   int `json:"endIndex"`
+	} `json:"segment"`
+	GroundingChunkIndices []int `json:"groundingChunkIndices"`
 }
 
 type promptFeedback struct {

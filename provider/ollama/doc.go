@@ -42,8 +42,9 @@
 //   - keep_alive and any other top-level field: through Extra.
 //   - tool_choice: "none" sends no tools; "auto" is the default; "required" or a
 //     named function has no Ollama equivalent and is KindUnsupported (dropped
-//     with llm.WithDropUnsupportedParams). n > 1, logit_bias and logprobs are
-//     handled the same way.
+//     with llm.WithDropUnsupportedParams). n > 1, logit_bias and
+//     web_search_options (no server-side tools) are handled the same way.
+//   - logprobs and top_logprobs: as is (Ollama's own fields).
 //
 // # Response mapping
 //
@@ -55,7 +56,9 @@
 // answer streamed or not yields the same ids. done_reason "stop" →
 // stop (tool_calls when the answer has tool calls), "length" → length; other
 // values pass through. Usage: prompt_tokens = prompt_eval_count,
-// completion_tokens = eval_count, from the final (done) message. The response
+// completion_tokens = eval_count, from the final (done) message. logprobs
+// (token, logprob, bytes, top_logprobs: OpenAI's shape) → logprobs.content,
+// streamed with each line's chunk. The response
 // id is derived from created_at.
 //
 // # Streaming

@@ -94,6 +94,7 @@ func TestNotRunningRedactsUserinfo(t *testing.T) {
 func FuzzDecodeResponse(f *testing.F) {
 	providertest.Seed(f, "chat.response.json", "tools.response.json")
 	f.Add([]byte(`{"error":"x"}`))
+	f.Add([]byte(`{"message":{"content":"Hi"},"done":true,"logprobs":[{"token":"Hi","logprob":-0.1,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.1}]}]}`))
 	f.Add([]byte(`{"message":{"tool_calls":[{"function":{"name":"f","arguments":"[1"}}]},"done":true}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := decodeResponse(b)

@@ -223,6 +223,7 @@ func TestBadRequests(t *testing.T) {
 		kind llm.Kind
 		want string
 	}{
+		{"web search (a server tool Ollama lacks)", llm.CompletionRequest{Messages: []llm.Message{user}, WebSearchOptions: &llm.WebSearchOptions{}}, llm.KindUnsupported, "web_search_options"},
 		{"invalid arguments", llm.CompletionRequest{Messages: []llm.Message{user, {Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{
 			{ID: "1", Type: "function", Function: llm.FunctionCall{Name: "f", Arguments: `{"a":`}}}}}}, llm.KindInvalidRequest, "not a JSON object"},
 		{"arguments not an object", llm.CompletionRequest{Messages: []llm.Message{user, {Role: llm.RoleAssistant, ToolCalls: []llm.ToolCall{

@@ -20,6 +20,9 @@ type chatRequest struct {
 	Options  any             `json:"options,omitempty"` // *options, or json.RawMessage merged with Extra["options"]
 	Stream   bool            `json:"stream"`
 	Think    any             `json:"think,omitempty"`
+	// Logprobs and TopLogprobs are passed as OpenAI has them.
+	Logprobs    bool `json:"logprobs,omitempty"`
+	TopLogprobs *int `json:"top_logprobs,omitempty"`
 }
 
 // message is a chat message as Ollama takes and returns it.
@@ -91,9 +94,10 @@ func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, stream bool) ([]
 		return nil, unsupported("n > 1", "it returns one answer per call")
 	case len(req.LogitBias) > 0 && !drop:
 		return nil, unsupported("logit_bias", "it has no such option")
-	case (req.Logprobs || req.TopLogprobs != nil) && !drop:
-		return nil, unsupported("logprobs", "this translator does not map Ollama's logprobs yet")
+	case req.WebSearchOptions != nil && !drop:
+		return nil, unsupported("web_search_options", "its chat API has no web search tool")
 	}
+	w.Logprobs, w.TopLogprobs = req.Logprobs, req.TopLogprobs
 
 	var err error
 	if w.Messages, err = encodeMessages(req.Messages); err != nil {

@@ -22,6 +22,9 @@ type chatResponse struct {
 	DoneReason      string  `json:"done_reason"`
 	PromptEvalCount int     `json:"prompt_eval_count"`
 	EvalCount       int     `json:"eval_count"`
+	// Logprobs are in OpenAI's shape already (token, logprob, bytes,
+	// top_logprobs).
+	Logprobs []llm.TokenLogprob `json:"logprobs"`
 	// Error is set on an error line inside a stream.
 	Error json.RawMessage `json:"error"`
 }
@@ -74,7 +77,7 @@ func decodeResponse(raw []byte) (*llm.CompletionResponse, error) {
 	}
 	return &llm.CompletionResponse{
 		ID: responseID(created), Object: "chat.completion", Created: created.Unix(), Model: r.Model,
-		Choices: []llm.Choice{{Index: 0, Message: msg, FinishReason: finishReason(r.DoneReason, len(msg.ToolCalls) > 0)}},
+		Choices: []llm.Choice{{Index: 0, Message: msg, FinishReason: finishReason(r.DoneReason, len(msg.ToolCalls) > 0), Logprobs: logprobs(r.Logprobs)}},
 		Usage:   usage(&r),
 	}, nil
 }
@@ -160,4 +163,18 @@ func badResponse(err error, raw []byte) *llm.Error {
 		snippet = snippet[:200] + "…"
 	}
 	return &llm.Error{Kind: llm.KindBadResponse, Message: "cannot decode Ollama's answer: " + err.Error() + ": " + snippet, Err: err}
+}
+
+// logprobs wraps an answer's (or a line's) logprobs, or returns nil when
+// there are none.
+func logprobs(lp []llm.TokenLogprob) *llm.Logprobs {
+	if len(lp) == 0 {
+		return nil
+	}
+	for i := range lp {
+		if lp[i].TopLogprobs == nil {
+			lp[i].TopLogprobs = []llm.TopLogprob{}
+		}
+	}
+	return &llm.Logprobs{Content: lp}
 }

@@ -68,11 +68,12 @@ type laterLine struct {
 		Thinking  string     `json:"thinking"`
 		ToolCalls []toolCall `json:"tool_calls"`
 	} `json:"message"`
-	Done            bool            `json:"done"`
-	DoneReason      string          `json:"done_reason"`
-	PromptEvalCount int             `json:"prompt_eval_count"`
-	EvalCount       int             `json:"eval_count"`
-	Error           json.RawMessage `json:"error"`
+	Done            bool               `json:"done"`
+	DoneReason      string             `json:"done_reason"`
+	PromptEvalCount int                `json:"prompt_eval_count"`
+	EvalCount       int                `json:"eval_count"`
+	Logprobs        []llm.TokenLogprob `json:"logprobs"`
+	Error           json.RawMessage    `json:"error"`
 }
 
 // chunkAlloc holds a chunk and its one choice, so that both come from one
@@ -95,7 +96,7 @@ func (s *streamDecoder) next() (*llm.Chunk, error) {
 		err = s.lines.Decode(&s.later)
 		l := &s.later
 		*r = chatResponse{Model: s.model, Message: message{Content: l.Message.Content, Thinking: l.Message.Thinking, ToolCalls: l.Message.ToolCalls},
-			Done: l.Done, DoneReason: l.DoneReason, PromptEvalCount: l.PromptEvalCount, EvalCount: l.EvalCount, Error: l.Error}
+			Done: l.Done, DoneReason: l.DoneReason, PromptEvalCount: l.PromptEvalCount, EvalCount: l.EvalCount, Logprobs: l.Logprobs, Error: l.Error}
 	}
 	switch {
 	case err == nil:
@@ -123,6 +124,7 @@ func (s *streamDecoder) next() (*llm.Chunk, error) {
 	}
 	ch.Delta.Content = r.Message.Content
 	ch.Delta.ReasoningContent = r.Message.Thinking
+	ch.Logprobs = logprobs(r.Logprobs)
 	for _, tc := range r.Message.ToolCalls {
 		call := toToolCall(s.calls, tc)
 		ch.Delta.ToolCalls = append(ch.Delta.ToolCalls, llm.ToolCallDelta{Index: s.calls, ID: call.ID, Type: "function",

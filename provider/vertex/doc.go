@@ -1,9 +1,16 @@
 // Package vertex is the Vertex AI provider (model strings
 // "vertex_ai/<model>"). Gemini models ("vertex_ai/gemini-2.5-pro") go
 // through the Gemini translator of package gemini, unchanged but for the
-// endpoint and authentication; Claude models ("vertex_ai/claude-...", such
+// endpoint and authentication (built-in tools, grounding citations and
+// function-call ids included); Claude models ("vertex_ai/claude-...", such
 // as "vertex_ai/claude-sonnet-4-5@20250929") through the Anthropic
-// translator of package anthropic.
+// translator of package anthropic; partner models through the shared
+// OpenAI engine: open models named with their publisher
+// ("vertex_ai/meta/llama-3.1-405b-instruct-maas", "vertex_ai/deepseek-ai/...",
+// "vertex_ai/qwen/...", "vertex_ai/openai/gpt-oss-120b-maas") on Vertex AI's
+// Chat Completions endpoint (IsOpenModel), Mistral's ("vertex_ai/mistral-large-2411",
+// "vertex_ai/codestral-2501", "vertex_ai/mistralai/<model>") with package
+// mistral's body (IsMistral).
 //
 // # Endpoints
 //
@@ -11,6 +18,9 @@
 //	                                                                                                         ...:streamGenerateContent?alt=sse
 //	                                                           .../publishers/anthropic/models/{model}:rawPredict
 //	                                                                                                   ...:streamRawPredict
+//	                                                           .../publishers/mistralai/models/{model}:rawPredict
+//	                                                                                                   ...:streamRawPredict
+//	                                                           .../endpoints/openapi/chat/completions   (open models)
 //
 // The host is aiplatform.googleapis.com when the location is "global".
 // llm.WithBaseURL or VERTEXAI_API_BASE replaces the scheme and host;

@@ -9,6 +9,7 @@ import (
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/providerkit"
 	"github.com/llmux/llm/provider/gemini"
+	"github.com/llmux/llm/provider/openai"
 )
 
 // DefaultLocation is the location used when neither WithLocation nor
@@ -25,6 +26,8 @@ const DefaultAPIVersion = "v1"
 type Provider struct {
 	creds  *credentials
 	gemini *gemini.Provider
+	// The partner models' providers (partner.go).
+	openModels, mistral, mistralStream *openai.Provider
 }
 
 // New returns a Vertex AI provider. Providers made by New do not share
@@ -32,6 +35,7 @@ type Provider struct {
 func New() *Provider {
 	p := &Provider{creds: &credentials{}}
 	p.gemini = gemini.NewWithEndpoint("vertex_ai", p.geminiEndpoint)
+	p.newPartners()
 	return p
 }
 
@@ -48,6 +52,9 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if IsClaude(req.Model) {
 		return p.claudeCompletion(ctx, req, cfg)
 	}
+	if pp := p.partner(req.Model, false); pp != nil {
+		return pp.Completion(ctx, req, cfg)
+	}
 	return p.gemini.Completion(ctx, req, cfg)
 }
 
@@ -55,6 +62,9 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequest, cfg *llm.Config) iter.Seq2[*llm.Chunk, error] {
 	if IsClaude(req.Model) {
 		return p.claudeStream(ctx, req, cfg)
+	}
+	if pp := p.partner(req.Model, true); pp != nil {
+		return pp.CompletionStream(ctx, req, cfg)
 	}
 	return p.gemini.CompletionStream(ctx, req, cfg)
 }
@@ -71,19 +81,36 @@ func (p *Provider) geminiEndpoint(_ context.Context, cfg *llm.Config, model stri
 //
 // with host aiplatform.googleapis.com for the global location.
 func (p *Provider) target(cfg *llm.Config, publisher, model, method string) (gemini.Target, error) {
-	token, credsProject, err := p.creds.token(cfg)
+	token, _, err := p.creds.token(cfg)
 	if err != nil {
 		return gemini.Target{}, err
 	}
+	base, err := p.base(cfg)
+	if err != nil {
+		return gemini.Target{}, err
+	}
+	h := cfg.NewHeader()
+	h.Set("Authorization", "Bearer "+token)
+	return gemini.Target{URL: base + "/publishers/" + publisher + "/models/" + url.PathEscape(model) + method, Header: h}, nil
+}
+
+// base returns the URL of the call's project and location:
+// {host}/{version}/projects/{project}/locations/{location}. The project may
+// come from the credentials, whose token is cached.
+func (p *Provider) base(cfg *llm.Config) (string, error) {
 	project, _ := cfg.Value(projectKey{}).(string)
 	if project == "" {
 		project = providerkit.Env("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
 	}
 	if project == "" {
+		_, credsProject, err := p.creds.token(cfg)
+		if err != nil {
+			return "", err
+		}
 		project = credsProject
 	}
 	if project == "" {
-		return gemini.Target{}, &llm.Error{Kind: llm.KindInvalidRequest, Message: "no Vertex AI project: set VERTEXAI_PROJECT or pass vertex.WithProject"}
+		return "", &llm.Error{Kind: llm.KindInvalidRequest, Message: "no Vertex AI project: set VERTEXAI_PROJECT or pass vertex.WithProject"}
 	}
 	location, _ := cfg.Value(locationKey{}).(string)
 	if location == "" {
@@ -100,10 +127,6 @@ func (p *Provider) target(cfg *llm.Config, publisher, model, method string) (gem
 	if version == "" {
 		version = DefaultAPIVersion
 	}
-	u := cfg.BaseURLOr(host, "VERTEXAI_API_BASE") + "/" + version +
-		"/projects/" + url.PathEscape(project) + "/locations/" + url.PathEscape(location) +
-		"/publishers/" + publisher + "/models/" + url.PathEscape(model) + method
-	h := cfg.NewHeader()
-	h.Set("Authorization", "Bearer "+token)
-	return gemini.Target{URL: u, Header: h}, nil
+	return cfg.BaseURLOr(host, "VERTEXAI_API_BASE") + "/" + version +
+		"/projects/" + url.PathEscape(project) + "/locations/" + url.PathEscape(location), nil
 }

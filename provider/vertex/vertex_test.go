@@ -148,7 +148,7 @@ func comparable(t *testing.T, v any) string {
 // AI: same body, Vertex's URL and bearer token.
 func TestGeminiSharesTranslator(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"text", "tools", "thinking"} {
+	for _, name := range []string{"text", "tools", "thinking", "grounding"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var req llm.CompletionRequest
