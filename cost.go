@@ -23,19 +23,29 @@ func init() {
 
 // costOf prices a call from its usage, or returns nil when there is no usage.
 // It prices the model the provider reports (often a dated version, so the
-// exact price), falling back to the model asked for.
+// exact price), falling back to the model asked for when the table does not
+// know the reported one or lacks a price for a unit the call used (a dated
+// snapshot whose entry has no web-search price, say).
 func costOf(provider, model, respModel, serviceTier string, u *Usage) *Cost {
 	if u == nil {
 		return nil
 	}
 	cu := costUsage(u, serviceTier)
+	var partial *Cost // a known model missing the price of a unit
 	for _, m := range []string{respModel, model} {
 		if m == "" {
 			continue
 		}
-		if c, err := cost.Compute(provider+"/"+m, cu); err == nil || !errors.Is(err, cost.ErrUnknownModel) {
+		c, err := cost.Compute(provider+"/"+m, cu)
+		if err == nil {
 			return &c
 		}
+		if !errors.Is(err, cost.ErrUnknownModel) && partial == nil {
+			partial = &c
+		}
+	}
+	if partial != nil {
+		return partial
 	}
 	if respModel != "" {
 		if c, err := cost.Compute(respModel, cu); err == nil || !errors.Is(err, cost.ErrUnknownModel) {

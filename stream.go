@@ -8,9 +8,9 @@ import (
 // Collect reads a stream to its end and folds its chunks into one response:
 // per choice, the text, refusal and reasoning concatenated, the tool calls
 // assembled from their index, id, name and argument fragments, thinking
-// blocks appended, and the last finish reason; the usage and Meta (with cost)
-// of the last chunk. On a stream error it returns what was assembled so far
-// together with the error.
+// blocks and annotations appended, and the last finish reason; the usage and
+// Meta (with cost) of the last chunk. On a stream error it returns what was
+// assembled so far together with the error.
 func Collect(stream iter.Seq2[*Chunk, error]) (*CompletionResponse, error) {
 	var acc Accumulator
 	for chunk, err := range stream {

@@ -64,15 +64,22 @@ func tooDeep(data []byte) bool {
 }
 
 // Str stores a JSON string. null leaves dst unchanged, as encoding/json
-// does; a string with escapes or invalid UTF-8 is decoded by encoding/json,
+// does. gjson's unescaping of the two-character escapes (\" \\ \/ \b \f
+// \n \r \t) is encoding/json's; a string with a \u escape (where the two
+// differ on lone surrogates) or invalid UTF-8 is decoded by encoding/json,
 // whose unescaping and U+FFFD replacement are the reference.
 func Str(v gjson.Result, dst *string) error {
 	switch v.Type {
 	case gjson.Null:
 		return nil
 	case gjson.String:
-		if strings.IndexByte(v.Raw, '\\') >= 0 || !utf8.ValidString(v.Str) {
-			return json.Unmarshal([]byte(v.Raw), dst)
+		if (strings.IndexByte(v.Raw, '\\') >= 0 && strings.Contains(v.Raw, `\u`)) || !utf8.ValidString(v.Str) {
+			var s string // declared here so that only this path allocates it
+			if err := json.Unmarshal([]byte(v.Raw), &s); err != nil {
+				return err
+			}
+			*dst = s
+			return nil
 		}
 		*dst = v.Str
 		return nil

@@ -140,23 +140,57 @@ func BenchmarkCompletion(b *testing.B) {
 	})
 }
 
+// streamBody is a stream of n token chunks as OpenAI sends them with
+// stream_options.include_usage: every chunk carries "usage": null and
+// "logprobs": null, and the usage arrives on a last chunk without choices.
 func streamBody(n int) []byte {
 	var buf bytes.Buffer
 	for range n {
 		buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
 			"system_fingerprint": "fp_fc9f1d7035",
-			"choices":            []any{map[string]any{"index": 0, "delta": map[string]any{"content": "token "}, "logprobs": nil, "finish_reason": nil}}}))
+			"choices":            []any{map[string]any{"index": 0, "delta": map[string]any{"content": "token "}, "logprobs": nil, "finish_reason": nil}},
+			"usage":              nil}))
 	}
-	buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
-		"choices": []any{}, "usage": map[string]any{"prompt_tokens": 10, "completion_tokens": n, "total_tokens": 10 + n}}))
-	buf.WriteString("data: [DONE]\n\n")
+	buf.WriteString(usageChunk(n))
+	return buf.Bytes()
+}
+
+func usageChunk(n int) string {
+	return string(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
+		"choices": []any{}, "usage": map[string]any{"prompt_tokens": 10, "completion_tokens": n, "total_tokens": 10 + n}})) + "data: [DONE]\n\n"
+}
+
+// toolCallStreamBody is a stream of one tool call whose arguments arrive in
+// n fragments, as OpenAI streams them (the first chunk names the call; each
+// later one carries a few characters of JSON, escaped quotes included).
+func toolCallStreamBody(n int) []byte {
+	var buf bytes.Buffer
+	chunk := func(delta map[string]any, finish any) {
+		buf.Write(providertest.SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1741570283, "model": "gpt-4o-2024-08-06",
+			"system_fingerprint": "fp_fc9f1d7035",
+			"choices":            []any{map[string]any{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}},
+			"usage":              nil}))
+	}
+	chunk(map[string]any{"role": "assistant", "content": nil, "refusal": nil, "tool_calls": []any{map[string]any{"index": 0, "id": "call_abc", "type": "function",
+		"function": map[string]any{"name": "get_weather", "arguments": ""}}}}, nil)
+	frags := []string{`{"`, `city`, `":"`, `Paris`, `","`, `unit`, `":"`, `celsius`, `"}`}
+	for i := range n - 1 {
+		chunk(map[string]any{"tool_calls": []any{map[string]any{"index": 0, "function": map[string]any{"arguments": frags[i%len(frags)]}}}}, nil)
+	}
+	chunk(map[string]any{}, "tool_calls")
+	buf.WriteString(usageChunk(n))
 	return buf.Bytes()
 }
 
 // BenchmarkStream compares reading a 500-chunk stream through llm with the
 // floor: bufio lines + json.Unmarshal per event, on the same bytes.
-func BenchmarkStream(b *testing.B) {
-	body := streamBody(500)
+func BenchmarkStream(b *testing.B) { benchStream(b, streamBody(500), 500) }
+
+// BenchmarkToolCallStream is BenchmarkStream for a stream of one tool call's
+// argument fragments.
+func BenchmarkToolCallStream(b *testing.B) { benchStream(b, toolCallStreamBody(500), 501) }
+
+func benchStream(b *testing.B, body []byte, choices int) {
 	srv := providertest.BenchServer(b, "text/event-stream", body)
 	req, floor := benchRequest()
 	floor.Stream = true
@@ -171,8 +205,8 @@ func BenchmarkStream(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if n != 500 {
-				b.Fatalf("got %d choices", n)
+			if n != choices {
+				b.Fatalf("got %d choices, want %d", n, choices)
 			}
 		}
 	})
@@ -195,8 +229,8 @@ func BenchmarkStream(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if n != 500 {
-				b.Fatalf("got %d choices", n)
+			if n != choices {
+				b.Fatalf("got %d choices, want %d", n, choices)
 			}
 		}
 	})

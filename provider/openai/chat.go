@@ -274,6 +274,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
+	p.countWebSearch(req, r.Usage, responseCitesWeb(r))
 	r.Meta.Header = resp.Header
 	if cfg.RawResponse {
 		r.Meta.Raw = raw
@@ -300,8 +301,8 @@ func (p *Provider) decodeResponse(raw []byte, header http.Header) (*llm.Completi
 		}
 		return r, nil
 	}
-	var out chatResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
+	out, err := decodeChatResponse(raw)
+	if err != nil {
 		return nil, badResponse(err, raw)
 	}
 	if len(out.Error) > 0 && string(out.Error) != "null" {

@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/llmux/llm"
+	"github.com/llmux/llm/internal/jsonx"
 )
 
 var chunkSamples = []string{
@@ -23,6 +26,32 @@ var chunkSamples = []string{
 	`{"choices":[{"index":1,"delta":{"content":"a"}}],"choices":[{"index":2}]}`,
 	`{"choices":[{"delta":{"content":"a","content":"b"},"delta":{"role":"assistant"}}]}`,
 	`{"usage":{"prompt_tokens":1},"usage":{"completion_tokens":2}}`,
+	`{"choices":[{"index":0,"delta":{"annotations":[{"type":"url_citation","url_citation":{"end_index":113,"start_index":53,"title":"T","url":"https://example.org/"}},{"type":"file_citation","x":1}]},"finish_reason":null}]}`,
+	`{"choices":[{"delta":{"Annotations":null,"annotations":[{"type":"url_citation"}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":null}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":{}}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[null,1]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[null,{"index":1}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":0,"function":null,"Function":{"name":"x"}}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":0,"function":"f"}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"a\\b\/c\n\t\r\f\b"}}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\ud83d\ude00 \ud800 \u00e9 \\u"}}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"a"}],"tool_calls":[{"function":{"name":"b"}}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":"a","arguments":"x","ARGUMENTS":"y","extra":1}}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":0,"provider_specific_fields":{"thought_signature":"s"},"x":[1]}]}}]}`,
+	`{"choices":[{"delta":{"tool_calls":[{"index":1.5}]}}]}`,
+	`{"choices":[{"delta":{"content":"a"},"logprobs":null,"logprobs":{"content":[]}}],"usage":null}`,
+	`{"choices":[{"logprobs":{"content":null},"logprobs":null}]}`,
+	`{"usage":null,"usage":{"prompt_tokens":1}}`,
+	`{"usage":{"prompt_tokens":1},"usage":null}`,
+	`{"usage":[]}`, `{"usage":{"prompt_tokens":"1"}}`, `{"usage":{"prompt_tokens":1e3}}`,
+	`{"usage":{"prompt_tokens_details":null,"completion_tokens_details":{"reasoning_tokens":5,"reasoning_tokens":null,"x":1}}}`,
+	`{"usage":{"prompt_tokens_details":{"cached_tokens":2},"prompt_tokens_details":{"audio_tokens":3}}}`,
+	`{"usage":{"prompt_tokens_details":[]}}`, `{"usage":{"prompt_tokens_details":{"Cached_Tokens":1}}}`,
+	`{"usage":{"prompt_tokens":9,"completion_tokens":40,"total_tokens":49,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0,"image_tokens":1,"text_tokens":2,"cache_creation_tokens":3,"cache_creation_1h_tokens":4},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"image_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0},"server_tool_use":{"web_search_requests":1}}}`,
+	`{"choices":[{"delta":{"role":null,"content":"x\/y"}}]}`,
+	`{"usage":{"completion_tokens_details":{"video_tokens":7}}}`,
 }
 
 // TestDecodeChunkMatchesEncodingJSON is the differential check of the fast
@@ -77,4 +106,51 @@ func BenchmarkDecodeChunk(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestFastKeysCoverStructs fails when a field is added to a type the fast
+// decoders fill without adding it to them (the decoder would skip it where
+// encoding/json fills it).
+func TestFastKeysCoverStructs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		keys []string
+		v    any
+	}{
+		{"chunk", chunkKeys, chunk{}},
+		{"chunk choice", choiceKeys, llm.ChunkChoice{}},
+		{"delta", deltaKeys, llm.Delta{}},
+		{"tool-call delta", toolCallDeltaKeys, llm.ToolCallDelta{}},
+		{"function", functionKeys, llm.FunctionCall{}},
+		{"usage", usageKeys, llm.Usage{}},
+		{"prompt details", promptDetailKeys, llm.PromptTokensDetails{}},
+		{"completion details", completionDetailKeys, llm.CompletionTokensDetails{}},
+		{"response", responseKeys, chatResponse{}},
+		{"choice", responseChoiceKeys, llm.Choice{}},
+		{"message", messageKeys, llm.Message{}},
+		{"tool call", toolCallKeys, llm.ToolCall{}},
+	}
+	for _, c := range cases {
+		want := jsonx.FieldNames(c.v)
+		for _, embedded := range []string{"Chunk", "CompletionResponse", "Meta"} {
+			delete(want, embedded)
+		}
+		if c.name == "chunk" || c.name == "response" {
+			for k := range jsonx.FieldNames(llm.CompletionResponse{}) {
+				if k != "Meta" {
+					want[k] = true
+				}
+			}
+		}
+		got := map[string]bool{}
+		for _, k := range c.keys {
+			got[k] = true
+		}
+		for k := range want {
+			if !got[k] {
+				t.Errorf("%s: the fast decoder does not know field %q", c.name, k)
+			}
+		}
+	}
 }

@@ -20,6 +20,8 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte("data: {\"choices\":[{\"index\":-5,\"delta\":{\"tool_calls\":[{\"index\":99999999,\"function\":{\"arguments\":\"{\"}}]}}]}\n\n"))
 	f.Add([]byte("event: error\ndata: nope\n\n"))
 	f.Add([]byte("data: [DONE]\n\ndata: after\n\n"))
+	f.Add(providertest.Fixture(f, "websearch.sse"))
+	f.Add(toolCallStreamBody(3))
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(200, sseHeader, body))}
@@ -45,12 +47,46 @@ func FuzzStream(f *testing.F) {
 	})
 }
 
+// FuzzTextStream feeds arbitrary bytes to the text completion stream
+// decoder, with FuzzStream's invariants.
+func FuzzTextStream(f *testing.F) {
+	f.Add(providertest.Fixture(f, "text.sse"))
+	f.Add([]byte("data: {\"choices\":[{\"text\":\"a\",\"finish_reason\":\"stop\"}],\"usage\":{\"total_tokens\":1}}\n\ndata: [DONE]\n\n"))
+	f.Add([]byte("data: {\"error\":{\"message\":\"x\",\"type\":\"server_error\"}}\n\n"))
+	f.Add([]byte("event: error\ndata: nope\n\n"))
+	f.Add([]byte("data: {\"choices\":[{\"index\":-3,\"text\":1}]}\n\n"))
+	req := llm.TextCompletionRequest{Model: "openai/gpt-3.5-turbo-instruct", Prompt: llm.StringList{"hi"}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(200, sseHeader, body))}
+		errs := 0
+		for c, err := range llm.TextCompletionStream(t.Context(), req, opts...) {
+			if errs > 0 {
+				t.Fatal("an element after the error")
+			}
+			if err != nil {
+				errs++
+				var le *llm.Error
+				if !errors.As(err, &le) {
+					t.Fatalf("got %T %v, want an *llm.Error", err, err)
+				}
+				continue
+			}
+			if c == nil {
+				t.Fatal("nil chunk without error")
+			}
+		}
+		_, _ = llm.CollectText(llm.TextCompletionStream(t.Context(), req, opts...))
+	})
+}
+
 // FuzzCompletion feeds arbitrary bytes as a (2xx or error) response body.
 func FuzzCompletion(f *testing.F) {
 	f.Add(200, []byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`))
 	f.Add(400, []byte(`{"error":{"message":"maximum context length","code":"context_length_exceeded"}}`))
 	f.Add(429, []byte(`{"error":"slow"}`))
 	f.Add(200, []byte(`{"error":{"message":"oops"}}`))
+	f.Add(200, providertest.Fixture(f, "websearch.response.json"))
+	f.Add(200, providertest.Fixture(f, "tools.response.json"))
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 100 || status > 599 {

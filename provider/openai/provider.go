@@ -15,6 +15,24 @@
 // it, before any network call, unless llm.WithDropUnsupportedParams is given,
 // in which case the parameter is dropped.
 //
+// Legacy text completions (/completions) are served by TextCompletion and,
+// streamed, by TextCompletionStream, under the chat stream's rules (usage on
+// a last chunk without choices; a stream cut off before [DONE] is
+// KindBadResponse). Specs with NoTextCompletion refuse both.
+//
+// Web search: the search models (gpt-4o-search-preview,
+// gpt-4o-mini-search-preview, gpt-5-search-api...) take web_search_options
+// (CompletionRequest.WebSearchOptions), sent as given. Their citations come
+// back as url_citation annotations on the message (Message.Annotations),
+// and, streamed, on a delta (Delta.Annotations), which Collect appends to
+// the message. OpenAI bills these models per web search call, at a price
+// that depends on search_context_size: an answer that cites a web page, or
+// a search model's answer to a request with web_search_options, counts one
+// search in Usage.ServerToolUse (WebSearchRequests 1, SearchContextSize the
+// request's; LiteLLM's rule for chat answers), so Meta.Cost.WebSearch has
+// its price from the model table. Compatible APIs count searches only if
+// their Spec sets CountWebSearch.
+//
 // Compatible APIs: NewCompatible(spec) serves any API described by a Spec.
 // A Spec with only a name, base URL and key variables runs exactly OpenAI's
 // code; its other fields describe how an API departs from OpenAI's
@@ -95,6 +113,10 @@ type Spec struct {
 	// ErrorCodes maps the API's error codes or types (the "code" or "type"
 	// of its error envelope) to Kinds, ahead of OpenAI's.
 	ErrorCodes map[string]llm.Kind
+	// CountWebSearch counts the web search of an answer in
+	// Usage.ServerToolUse, by OpenAI's rule for its search models (see
+	// the package documentation), so that its price is in Meta.Cost.
+	CountWebSearch bool
 	// StatusInCode marks APIs whose error envelope's numeric "code" is the
 	// HTTP status of the error (OpenRouter): an error inside a 200 answer
 	// or stream with such a code (400 to 599) is classified, and reported,
@@ -155,6 +177,7 @@ var OpenAI = Spec{
 	OrganizationEnv:  "OPENAI_ORGANIZATION",
 	ProjectEnv:       "OPENAI_PROJECT",
 	IsReasoningModel: IsReasoningModel,
+	CountWebSearch:   true,
 }
 
 // New returns the OpenAI provider.

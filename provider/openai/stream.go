@@ -54,10 +54,12 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 		finished := false   // a finish reason has arrived (for Specs with NoDone)
 		var held *llm.Chunk // the usage-only chunk, or the last chunk seen, to carry the usage
 		var usage *llm.Usage
+		cited := false // a delta has cited a web page
 		flush := func() {
 			if usage == nil {
 				return
 			}
+			p.countWebSearch(req, usage, cited)
 			if held == nil || len(held.Choices) > 0 {
 				last := &llm.Chunk{Object: "chat.completion.chunk", Choices: []llm.ChunkChoice{}, Meta: meta}
 				if held != nil {
@@ -97,6 +99,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			if amend != nil {
 				amend(ev.Data, out)
 			}
+			cited = cited || chunkCitesWeb(out)
 			if p.spec.NoDone && !finished {
 				for i := range out.Choices {
 					finished = finished || out.Choices[i].FinishReason != ""
