@@ -208,3 +208,15 @@ func TestFastDecoderKnowsEveryField(t *testing.T) {
 		require.ElementsMatch(t, names, tt.keys, tt.typ.Name())
 	}
 }
+
+// TestUsageVideoTokens: video output tokens (candidatesTokensDetails with
+// modality VIDEO) are reported as such, so that the cost table prices them
+// at their own rate instead of the text rate.
+func TestUsageVideoTokens(t *testing.T) {
+	t.Parallel()
+	u := usage(&usageMetadata{PromptTokenCount: 10, CandidatesTokenCount: 300,
+		CandidatesTokensDetails: []modalityTokenCount{{Modality: "TEXT", TokenCount: 100}, {Modality: "VIDEO", TokenCount: 200}}})
+	if u.CompletionTokens != 300 || u.CompletionTokensDetails.VideoTokens != 200 {
+		t.Errorf("got completion %d, video %d; want 300, 200", u.CompletionTokens, u.CompletionTokensDetails.VideoTokens)
+	}
+}

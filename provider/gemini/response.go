@@ -363,6 +363,8 @@ func usage(u *usageMetadata) *llm.Usage {
 			out.CompletionTokensDetails.AudioTokens += m.TokenCount
 		case "IMAGE":
 			out.CompletionTokensDetails.ImageTokens += m.TokenCount
+		case "VIDEO":
+			out.CompletionTokensDetails.VideoTokens += m.TokenCount
 		}
 	}
 	return out
