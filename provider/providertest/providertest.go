@@ -100,6 +100,14 @@ type Harness struct {
 	// BinaryFrames marks stream frames the suite cannot edit byte by byte
 	// (checksummed binary frames): the invalid-UTF-8 stream case is skipped.
 	BinaryFrames bool
+	// Wrap, if set, wraps the handler of every test server, for an API
+	// whose call takes more than one request (Replicate creates a
+	// prediction, streams it from the URL the creation answered with, then
+	// fetches its final state): the wrapper answers the requests around the
+	// one that carries the answer and passes that one to the suite's
+	// handler, so that each check (an error status, a hostile body, a
+	// stream cut off...) applies to the request that returns the answer.
+	Wrap func(next http.Handler) http.Handler
 }
 
 // ErrorCase is an HTTP error answer and the Kind it must classify as.
@@ -147,7 +155,11 @@ type env struct {
 func newEnv(t *testing.T, h Harness, handler http.HandlerFunc) *env {
 	t.Helper()
 	ignore := goleak.IgnoreCurrent()
-	srv := httptest.NewUnstartedServer(handler)
+	var hh http.Handler = handler
+	if h.Wrap != nil {
+		hh = h.Wrap(handler)
+	}
+	srv := httptest.NewUnstartedServer(hh)
 	client := &http.Client{Transport: &http.Transport{}}
 	e := &env{srv: srv, client: client}
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
