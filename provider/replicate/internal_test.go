@@ -40,7 +40,7 @@ type fakeAPI struct {
 func pred(id, status string, output any) []byte {
 	b, _ := json.Marshal(map[string]any{"id": id, "model": "acme/slow-llm", "version": "hidden", "status": status,
 		"output": output, "error": nil, "input": map[string]any{}, "created_at": "2025-01-01T00:00:00Z",
-		"urls": map[string]any{"get": "https://api.replicate.com/v1/predictions/" + id, "cancel": "https://api.replicate.com/v1/predictions/" + id + "/cancel"},
+		"urls":    map[string]any{"get": "https://api.replicate.com/v1/predictions/" + id, "cancel": "https://api.replicate.com/v1/predictions/" + id + "/cancel"},
 		"metrics": map[string]any{"predict_time": 3.2, "input_token_count": 5, "output_token_count": 2}})
 	return b
 }
