@@ -14,5 +14,6 @@ import (
 	_ "github.com/llmux/llm/provider/ollama"       // ollama, ollama_chat
 	_ "github.com/llmux/llm/provider/openai"       // openai
 	_ "github.com/llmux/llm/provider/openaicompat" // groq, deepseek, together_ai, ... (the OpenAI-compatible table)
+	_ "github.com/llmux/llm/provider/replicate"    // replicate
 	_ "github.com/llmux/llm/provider/vertex"       // vertex_ai
 )
