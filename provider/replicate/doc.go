@@ -46,7 +46,8 @@
 //     replaces the one built from the messages.
 //
 // Refused with KindUnsupported before sending (dropped with
-// llm.WithDropUnsupportedParams): tools, tool_choice, tool messages and
+// llm.WithDropUnsupportedParams): tools (a server tool is named by its
+// type), tool_choice, tool messages and
 // assistant tool calls; response_format other than text; n > 1; logprobs;
 // logit_bias; audio output; web_search_options (Replicate has no
 // server-side tools); reasoning_effort (a model's reasoning input, if any,

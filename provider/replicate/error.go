@@ -6,13 +6,14 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/httpx"
+	"github.com/llmux/llm/internal/providerkit"
 	"github.com/tidwall/gjson"
 )
 
 // classify turns an HTTP error answer into an *llm.Error; other errors pass
 // through for the client to classify (connection, context).
 func classify(err error) error {
-	return llm.ClassifyHTTP(err, errorFromBody)
+	return providerkit.ClassifyHTTP(err, errorFromBody)
 }
 
 // errorFromBody reads Replicate's error envelope, RFC 7807 problem details

@@ -212,6 +212,7 @@ func TestEncodeRequest(t *testing.T) {
 		{name: "ToolsDropped", drop: true, req: llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hi")}, Tools: []llm.Tool{llm.FunctionTool("f", "", `{"type":"object"}`)}}, want: `{"prompt":"hi"}`},
 		{name: "JSONSchema", req: llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hi")}, ResponseFormat: &llm.ResponseFormat{Type: "json_object"}}, kind: llm.KindUnsupported},
 		{name: "N", req: llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hi")}, N: 2}, kind: llm.KindUnsupported},
+		{name: "ServerTool", req: llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hi")}, Tools: []llm.Tool{{Type: "web_search_20250305"}}}, kind: llm.KindUnsupported},
 		{name: "WebSearch", req: llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hi")}, WebSearchOptions: &llm.WebSearchOptions{}}, kind: llm.KindUnsupported},
 		{name: "Image", req: llm.CompletionRequest{Messages: []llm.Message{llm.UserParts(llm.TextPart("what is it?"), llm.ImagePart("https://example.com/a.png", ""))}}, kind: llm.KindUnsupported},
 		{name: "ToolResult", req: llm.CompletionRequest{Messages: []llm.Message{llm.UserText("hi"), llm.ToolResult("c1", "42")}}, kind: llm.KindUnsupported},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/jsonx"
+	"github.com/llmux/llm/internal/providerkit"
 )
 
 // createRequest is the body of a create request: the model's input, and the
@@ -87,6 +88,9 @@ func encodeRequest(req *llm.CompletionRequest, cfg *llm.Config, t target) ([]byt
 // refuse fails a request that asks for what a prompt-in, text-out model
 // cannot do, unless drop is set.
 func refuse(req *llm.CompletionRequest, drop bool) error {
+	if err := providerkit.NoServerTools(req, drop, ""); err != nil {
+		return err // a server tool (web search...): named by its type
+	}
 	if drop {
 		return nil
 	}
