@@ -98,37 +98,42 @@ func (c *Client) resolve(model string, opts []Option) (call, error) {
 	return cl, nil
 }
 
+// chatCompletion is the Completion operation.
+var chatCompletion = operation[Completer, CompletionRequest, CompletionResponse]{
+	name:  "chat completions",
+	model: func(r *CompletionRequest) *string { return &r.Model },
+	check: call.check,
+	call:  Completer.Completion,
+	mock:  mockCompletion,
+	meta:  func(r *CompletionResponse) *Meta { return &r.Meta },
+	cost: func(provider, model string, r *CompletionResponse) *Cost {
+		return costOf(provider, model, r.Model, r.ServiceTier, r.Usage)
+	},
+}
+
+// chatCompletionStream is the CompletionStream operation.
+var chatCompletionStream = streamOperation[Streamer, CompletionRequest, Chunk]{
+	name:   "streaming chat completions",
+	method: "CompletionStream",
+	model:  func(r *CompletionRequest) *string { return &r.Model },
+	stream: func(r *CompletionRequest) { r.Stream = true },
+	check:  call.check,
+	call:   Streamer.CompletionStream,
+	mock:   mockCompletionStream,
+	meta:   func(c *Chunk) **Meta { return &c.Meta },
+	last:   func(c *Chunk) bool { return c.Usage != nil },
+	cost: func(provider, model string, c *Chunk) *Cost {
+		return costOf(provider, model, c.Model, c.ServiceTier, c.Usage)
+	},
+}
+
 // Completion creates a chat completion.
 func (c *Client) Completion(ctx context.Context, req CompletionRequest, opts ...Option) (*CompletionResponse, error) {
-	start := time.Now()
-	cl, err := c.resolve(req.Model, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := cl.check(&req); err != nil {
-		return nil, cl.fail(ctx, err)
-	}
-	p, ok := cl.provider.(Completer)
-	if !ok {
-		return nil, cl.fail(ctx, unsupported(cl.name, "chat completions"))
-	}
-	req.Model = cl.model
-	resp, err := p.Completion(ctx, &req, cl.cfg)
-	if err == nil && resp == nil {
-		err = errNoResponse()
-	}
-	if err != nil {
-		return nil, cl.fail(ctx, err)
-	}
-	cl.finish(&resp.Meta, start)
-	if resp.Meta.Cost == nil { // a provider (such as a router with custom prices) may have priced it
-		resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, resp.ServiceTier, resp.Usage)
-	}
-	return resp, nil
+	return do(ctx, c, &chatCompletion, &req, opts)
 }
 
 // check validates a chat request and runs the pre-call checks if asked for.
-func (cl *call) check(req *CompletionRequest) error {
+func (cl call) check(req *CompletionRequest) error {
 	if err := validateCompletion(req); err != nil {
 		return err
 	}
@@ -151,87 +156,25 @@ func (cl *call) check(req *CompletionRequest) error {
 //		fmt.Print(chunk.Text())
 //	}
 func (c *Client) CompletionStream(ctx context.Context, req CompletionRequest, opts ...Option) iter.Seq2[*Chunk, error] {
-	var used atomic.Bool
-	return func(yield func(*Chunk, error) bool) {
-		if used.Swap(true) {
-			yield(nil, Errorf(KindInvalidRequest, "stream already consumed: a CompletionStream sequence can be ranged over once"))
-			return
-		}
-		start := time.Now()
-		cl, err := c.resolve(req.Model, opts)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		if err := cl.check(&req); err != nil {
-			yield(nil, cl.fail(ctx, err))
-			return
-		}
-		p, ok := cl.provider.(Streamer)
-		if !ok {
-			yield(nil, cl.fail(ctx, unsupported(cl.name, "streaming chat completions")))
-			return
-		}
-		req.Model = cl.model
-		req.Stream = true
-		var meta *Meta
-		for chunk, err := range p.CompletionStream(ctx, &req, cl.cfg) {
-			if err == nil && chunk == nil {
-				err = Errorf(KindBadResponse, "the provider streamed a nil chunk")
-			}
-			if err != nil {
-				yield(nil, cl.fail(ctx, err))
-				return
-			}
-			provided := chunk.Meta
-			if meta == nil {
-				meta = chunk.Meta
-				if meta == nil {
-					meta = &Meta{}
-				}
-				meta.Provider, meta.Model = cl.name, cl.model
-				meta.TimeToFirstToken = time.Since(start)
-			}
-			chunk.Meta = meta
-			if chunk.Usage != nil {
-				last := *meta
-				cl.finishStream(&last, chunk, provided, start)
-				chunk.Meta = &last
-			}
-			if !yield(chunk, nil) {
-				return
-			}
-		}
-	}
+	return doStream(ctx, c, &chatCompletionStream, &req, opts)
+}
+
+// textCompletion is the TextCompletion operation.
+var textCompletion = operation[TextCompleter, TextCompletionRequest, TextCompletionResponse]{
+	name:  "text completions",
+	model: func(r *TextCompletionRequest) *string { return &r.Model },
+	check: func(_ call, r *TextCompletionRequest) error { return validateTextCompletion(r) },
+	call:  TextCompleter.TextCompletion,
+	mock:  mockTextCompletion,
+	meta:  func(r *TextCompletionResponse) *Meta { return &r.Meta },
+	cost: func(provider, model string, r *TextCompletionResponse) *Cost {
+		return costOf(provider, model, r.Model, "", r.Usage)
+	},
 }
 
 // TextCompletion creates a legacy text completion.
 func (c *Client) TextCompletion(ctx context.Context, req TextCompletionRequest, opts ...Option) (*TextCompletionResponse, error) {
-	start := time.Now()
-	cl, err := c.resolve(req.Model, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := validateTextCompletion(&req); err != nil {
-		return nil, cl.fail(ctx, err)
-	}
-	p, ok := cl.provider.(TextCompleter)
-	if !ok {
-		return nil, cl.fail(ctx, unsupported(cl.name, "text completions"))
-	}
-	req.Model = cl.model
-	resp, err := p.TextCompletion(ctx, &req, cl.cfg)
-	if err == nil && resp == nil {
-		err = errNoResponse()
-	}
-	if err != nil {
-		return nil, cl.fail(ctx, err)
-	}
-	cl.finish(&resp.Meta, start)
-	if resp.Meta.Cost == nil { // a provider may have priced it
-		resp.Meta.Cost = costOf(cl.name, cl.model, resp.Model, "", resp.Usage)
-	}
-	return resp, nil
+	return do(ctx, c, &textCompletion, &req, opts)
 }
 
 // errNoResponse reports a provider that returned neither a response nor an
@@ -249,15 +192,6 @@ func unsupported(provider, what string) *Error {
 func (cl *call) finish(m *Meta, start time.Time) {
 	m.Provider, m.Model = cl.name, cl.model
 	m.Latency = time.Since(start)
-}
-
-func (cl *call) finishStream(m *Meta, last *Chunk, provided *Meta, start time.Time) {
-	m.Latency = time.Since(start)
-	if provided != nil && provided.Cost != nil {
-		m.Cost = provided.Cost // priced by the provider (a router's custom prices)
-		return
-	}
-	m.Cost = costOf(cl.name, cl.model, last.Model, last.ServiceTier, last.Usage)
 }
 
 // fail turns any error of a call into an *Error naming the provider and model,

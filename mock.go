@@ -64,14 +64,16 @@ func WithMockResponder(f MockResponder) Option {
 	return func(c *Config) { c.responder = f }
 }
 
-// mockProvider is the "mock" provider.
+// mockProvider is the "mock" provider. It implements no capability: each
+// operation says how the mock answers it (operation.mock), and the client's
+// one call path asks the operation when the call resolves to the mock.
 type mockProvider struct{}
 
 func init() { Register("mock", mockProvider{}) }
 
 func (mockProvider) Name() string { return "mock" }
 
-func (mockProvider) script(ctx context.Context, req *CompletionRequest, cfg *Config) MockResponse {
+func mockScript(ctx context.Context, req *CompletionRequest, cfg *Config) MockResponse {
 	var r MockResponse
 	switch {
 	case cfg.responder != nil:
@@ -150,8 +152,9 @@ func mockUsage(req *CompletionRequest, r *MockResponse) *Usage {
 
 func mockID(req *CompletionRequest) string { return "chatcmpl-mock-" + req.Model }
 
-func (p mockProvider) Completion(ctx context.Context, req *CompletionRequest, cfg *Config) (*CompletionResponse, error) {
-	r := p.script(ctx, req, cfg)
+// mockCompletion is the mock's Completion.
+func mockCompletion(ctx context.Context, req *CompletionRequest, cfg *Config) (*CompletionResponse, error) {
+	r := mockScript(ctx, req, cfg)
 	if err := sleepCtx(ctx, r.ChunkDelay); err != nil {
 		return nil, err
 	}
@@ -170,9 +173,10 @@ func (p mockProvider) Completion(ctx context.Context, req *CompletionRequest, cf
 	}, nil
 }
 
-func (p mockProvider) CompletionStream(ctx context.Context, req *CompletionRequest, cfg *Config) iter.Seq2[*Chunk, error] {
+// mockCompletionStream is the mock's CompletionStream.
+func mockCompletionStream(ctx context.Context, req *CompletionRequest, cfg *Config) iter.Seq2[*Chunk, error] {
 	return func(yield func(*Chunk, error) bool) {
-		r := p.script(ctx, req, cfg)
+		r := mockScript(ctx, req, cfg)
 		id := mockID(req)
 		sent := 0
 		emit := func(d Delta, finish string, usage *Usage) bool {
@@ -232,9 +236,10 @@ func (p mockProvider) CompletionStream(ctx context.Context, req *CompletionReque
 	}
 }
 
-func (p mockProvider) TextCompletion(ctx context.Context, req *TextCompletionRequest, cfg *Config) (*TextCompletionResponse, error) {
+// mockTextCompletion is the mock's TextCompletion.
+func mockTextCompletion(ctx context.Context, req *TextCompletionRequest, cfg *Config) (*TextCompletionResponse, error) {
 	creq := &CompletionRequest{Model: req.Model, Messages: []Message{UserText(strings.Join(req.Prompt, "\n"))}}
-	r := p.script(ctx, creq, cfg)
+	r := mockScript(ctx, creq, cfg)
 	if err := sleepCtx(ctx, r.ChunkDelay); err != nil {
 		return nil, err
 	}

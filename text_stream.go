@@ -4,8 +4,6 @@ import (
 	"context"
 	"iter"
 	"strings"
-	"sync/atomic"
-	"time"
 )
 
 // TextStreamer streams legacy text completions.
@@ -67,63 +65,23 @@ func TextCompletionStream(ctx context.Context, req TextCompletionRequest, opts .
 // element; the last chunk carries the usage and Meta with cost, and no
 // choices.
 func (c *Client) TextCompletionStream(ctx context.Context, req TextCompletionRequest, opts ...Option) iter.Seq2[*TextChunk, error] {
-	var used atomic.Bool
-	return func(yield func(*TextChunk, error) bool) {
-		if used.Swap(true) {
-			yield(nil, Errorf(KindInvalidRequest, "stream already consumed: a TextCompletionStream sequence can be ranged over once"))
-			return
-		}
-		start := time.Now()
-		cl, err := c.resolve(req.Model, opts)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		if err := validateTextCompletion(&req); err != nil {
-			yield(nil, cl.fail(ctx, err))
-			return
-		}
-		p, ok := cl.provider.(TextStreamer)
-		if !ok {
-			yield(nil, cl.fail(ctx, unsupported(cl.name, "streaming text completions")))
-			return
-		}
-		req.Model = cl.model
-		req.Stream = true
-		var meta *Meta
-		for chunk, err := range p.TextCompletionStream(ctx, &req, cl.cfg) {
-			if err == nil && chunk == nil {
-				err = Errorf(KindBadResponse, "the provider streamed a nil chunk")
-			}
-			if err != nil {
-				yield(nil, cl.fail(ctx, err))
-				return
-			}
-			provided := chunk.Meta
-			if meta == nil {
-				meta = chunk.Meta
-				if meta == nil {
-					meta = &Meta{}
-				}
-				meta.Provider, meta.Model = cl.name, cl.model
-				meta.TimeToFirstToken = time.Since(start)
-			}
-			chunk.Meta = meta
-			if chunk.Usage != nil {
-				last := *meta
-				last.Latency = time.Since(start)
-				if provided != nil && provided.Cost != nil {
-					last.Cost = provided.Cost
-				} else {
-					last.Cost = costOf(cl.name, cl.model, chunk.Model, "", chunk.Usage)
-				}
-				chunk.Meta = &last
-			}
-			if !yield(chunk, nil) {
-				return
-			}
-		}
-	}
+	return doStream(ctx, c, &textCompletionStream, &req, opts)
+}
+
+// textCompletionStream is the TextCompletionStream operation.
+var textCompletionStream = streamOperation[TextStreamer, TextCompletionRequest, TextChunk]{
+	name:   "streaming text completions",
+	method: "TextCompletionStream",
+	model:  func(r *TextCompletionRequest) *string { return &r.Model },
+	stream: func(r *TextCompletionRequest) { r.Stream = true },
+	check:  func(_ call, r *TextCompletionRequest) error { return validateTextCompletion(r) },
+	call:   TextStreamer.TextCompletionStream,
+	mock:   mockTextCompletionStream,
+	meta:   func(c *TextChunk) **Meta { return &c.Meta },
+	last:   func(c *TextChunk) bool { return c.Usage != nil },
+	cost: func(provider, model string, c *TextChunk) *Cost {
+		return costOf(provider, model, c.Model, "", c.Usage)
+	},
 }
 
 // CollectText reads a text completion stream to its end and folds its
@@ -186,13 +144,13 @@ func CollectText(stream iter.Seq2[*TextChunk, error]) (*TextCompletionResponse, 
 	return resp, err
 }
 
-// TextCompletionStream implements TextStreamer: the script's content is
-// streamed a word (or ChunkSize characters) per chunk, then the finish
-// reason, then the usage, as CompletionStream streams it.
-func (p mockProvider) TextCompletionStream(ctx context.Context, req *TextCompletionRequest, cfg *Config) iter.Seq2[*TextChunk, error] {
+// mockTextCompletionStream is the mock's TextCompletionStream: the script's
+// content is streamed a word (or ChunkSize characters) per chunk, then the
+// finish reason, then the usage, as CompletionStream streams it.
+func mockTextCompletionStream(ctx context.Context, req *TextCompletionRequest, cfg *Config) iter.Seq2[*TextChunk, error] {
 	return func(yield func(*TextChunk, error) bool) {
 		creq := &CompletionRequest{Model: req.Model, Messages: []Message{UserText(strings.Join(req.Prompt, "\n"))}}
-		r := p.script(ctx, creq, cfg)
+		r := mockScript(ctx, creq, cfg)
 		id := "cmpl-mock-" + req.Model
 		sent := 0
 		emit := func(text, finish string, usage *Usage) bool {
