@@ -131,6 +131,25 @@ func ChatCompletionChunks(model string) func(pieces []string, u llm.Usage) [][]b
 // unknown-types check adds.
 var unknownValue = map[string]any{"type": UnknownType, "data": []any{1, "two", map[string]any{"three": nil}}}
 
+// UnknownBlock returns a content block (or part, or chunk) of type
+// UnknownType for a harness's Harness.UnknownFrames and
+// Harness.UnknownCompletion. Besides its own field it has fields that known
+// block types have, in shapes they do not have ("content" an object where a
+// tool result's is a list, "text" and "input" objects, "index" a string), as
+// a new type may: a decoder must not read a block's fields before it knows
+// its type.
+func UnknownBlock() map[string]any {
+	return map[string]any{
+		"type":      UnknownType,
+		"id":        "pu_01",
+		"content":   map[string]any{"type": UnknownType + "_result", "items": []any{map[string]any{"url": "https://example.com/"}}},
+		"text":      map[string]any{"value": "not the text"},
+		"input":     map[string]any{"query": "q"},
+		"index":     "zero",
+		UnknownType: unknownValue,
+	}
+}
+
 // ChatCompletionUnknown is ChatCompletion with fields of type UnknownType
 // beside the known ones, at the top level, in the choice and in the
 // message: the Harness.UnknownCompletion of a provider that speaks the
