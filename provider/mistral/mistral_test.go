@@ -37,7 +37,7 @@ func streamFrames(pieces []string, u llm.Usage) [][]byte {
 // unknownChunk is a content chunk of a type Mistral may add: the
 // conformance suite checks that it fails nothing and is kept raw under
 // "content_chunks".
-var unknownChunk = map[string]any{"type": providertest.UnknownType, providertest.UnknownType: map[string]any{"a": []any{1, "b"}}}
+var unknownChunk = providertest.UnknownBlock()
 
 // unknownFrames are stream events with what this translator does not know:
 // a delta whose content is a list holding an unknown chunk only, with
