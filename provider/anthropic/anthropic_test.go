@@ -46,6 +46,28 @@ func streamFrames(pieces []string, u llm.Usage) [][]byte {
 		frame(obj{"type": "message_stop"}))
 }
 
+// unknownFrames are stream events this translator does not know: an event
+// of a new type (with fields of known events' names in other shapes), and a content block of a new type (index 1) with a delta
+// of a new type; the block must come out raw under BlocksField.
+func unknownFrames() [][]byte {
+	return [][]byte{
+		frame(obj{"type": providertest.UnknownType, "index": "zero", "message": "not a message", "delta": 5, providertest.UnknownType: obj{"n": 1}}),
+		frame(obj{"type": "content_block_start", "index": 1, "content_block": providertest.UnknownBlock()}),
+		frame(obj{"type": "content_block_delta", "index": 1, "delta": obj{"type": providertest.UnknownType + "_delta", "text": obj{"n": 1}, "partial_json": 2}}),
+		frame(obj{"type": "content_block_stop", "index": 1}),
+	}
+}
+
+// unknownCompletion is an answer with a content block of a new type before
+// the text.
+func unknownCompletion(text string, u llm.Usage) []byte {
+	b, _ := json.Marshal(obj{"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+		"content":     []any{providertest.UnknownBlock(), obj{"type": "text", "text": text}},
+		"stop_reason": "end_turn", "stop_sequence": nil, providertest.UnknownType: 1,
+		"usage": obj{"input_tokens": u.PromptTokens, "output_tokens": u.CompletionTokens}})
+	return b
+}
+
 func errorBody(typ, msg string) string {
 	return fmt.Sprintf(`{"type":"error","error":{"type":%q,"message":%q},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`, typ, msg)
 }
@@ -63,6 +85,9 @@ var Harness = providertest.Harness{
 		return b
 	},
 	StreamFrames:      streamFrames,
+	UnknownFrames:     unknownFrames,
+	UnknownCompletion: unknownCompletion,
+	UnknownKey:        anthropic.BlocksField,
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("event: error\ndata: " + errorBody("overloaded_error", "Overloaded") + "\n\n"),
 	StreamErrorKind:   llm.KindOverloaded,

@@ -46,6 +46,10 @@ func seedStreams(f *testing.F) {
 	f.Add([]byte("event: content_block_stop\ndata: {\"index\":99999999}\n\n"))
 	f.Add([]byte("event: content_block_start\ndata: {\"index\":70000,\"content_block\":{\"type\":\"text\"}}\n\n"))
 	f.Add([]byte("data: {\"type\":\"message_start\",\"message\":null}\n\n"))
+	// Types newer than the translator, with known fields in other shapes.
+	f.Add([]byte("event: new_event\ndata: {\"type\":\"new_event\",\"index\":\"x\",\"delta\":5}\n\ndata: {\"type\":\"new_event\",\"message\":\"m\"}\n\n" +
+		"event: content_block_start\ndata: {\"index\":1,\"content_block\":{\"type\":\"new_block\",\"text\":{},\"input\":\"i\",\"citations\":7}}\n\n" +
+		"event: content_block_delta\ndata: {\"index\":1,\"delta\":{\"type\":\"new_delta\",\"text\":[1]}}\n\nevent: content_block_stop\ndata: {\"index\":1}\n\n"))
 }
 
 func FuzzStreamDecoder(f *testing.F) {
@@ -84,6 +88,7 @@ func FuzzStreamDecoder(f *testing.F) {
 func FuzzDecodeResponse(f *testing.F) {
 	providertest.Seed(f, "text.response.json", "tools.response.json", "thinking.response.json", "interleaved.response.json", "json_tool.response.json", "web_search.response.json", "server_tools.response.json")
 	f.Add([]byte(`{"type":"message","content":[{"type":"new_thing","content":{"a":1}},{"type":"text","text":"é","citations":[{"type":"search_result_location","source":"https://s"},null]}]}`))
+	f.Add([]byte(`{"type":"message","content":[{"type":"new_thing","text":{"a":1},"input":"i","thinking":[2]},{"type":"text","text":"t"}]}`))
 	f.Add([]byte(`{"type":"error","error":{"type":"api_error","message":"x"}}`))
 	f.Add([]byte(`{"content":[{"type":"tool_use","name":"json_tool_call","input":[1, 2]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {

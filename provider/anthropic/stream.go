@@ -91,6 +91,15 @@ func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error
 	ev := &d.ev
 	*ev = event{}
 	if err := json.Unmarshal(data, ev); err != nil {
+		// An event of a type added after this translator may hold fields
+		// of known events' names in other shapes: it is skipped.
+		typ, ok := eventType, true
+		if typ == "" {
+			typ, ok = typeOf(data)
+		}
+		if ok && json.Valid(data) && !knownEvent(typ) {
+			return nil, nil
+		}
 		return nil, badResponse(err, data)
 	}
 	typ := eventType
@@ -135,6 +144,15 @@ func (d *StreamDecoder) Decode(eventType string, data []byte) (*llm.Chunk, error
 		return nil, ClassifyError(0, nil, data)
 	}
 	return nil, nil // ping and event types added after this translator
+}
+
+// knownEvent reports whether typ is an event type the decoder reads.
+func knownEvent(typ string) bool {
+	switch typ {
+	case "message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop", "error":
+		return true
+	}
+	return false
 }
 
 func (d *StreamDecoder) hasJSONTool() bool {

@@ -121,6 +121,38 @@ type respBlock struct {
 	Data      string            `json:"data"`
 }
 
+// UnmarshalJSON decodes a content block. A block of a type the translator
+// does not map (kept raw) may hold fields of these names in other shapes: if
+// it does not decode, only its type is kept, and the call goes on.
+func (b *respBlock) UnmarshalJSON(data []byte) error {
+	type plain respBlock
+	err := json.Unmarshal(data, (*plain)(b))
+	if err == nil {
+		return nil
+	}
+	switch typ, ok := typeOf(data); {
+	case !ok:
+		return err
+	case typ == "text" || typ == "tool_use" || typ == "thinking" || typ == "redacted_thinking":
+		return err
+	default:
+		*b = respBlock{Type: typ}
+		return nil
+	}
+}
+
+// typeOf returns the type field of a JSON object, as encoding/json reads it,
+// and whether data is an object.
+func typeOf(data []byte) (string, bool) {
+	var t struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(data, &t) != nil {
+		return "", false
+	}
+	return t.Type, true
+}
+
 // response is a Message object.
 type response struct {
 	ID           string      `json:"id"`
@@ -229,6 +261,26 @@ type delta struct {
 	Signature   string          `json:"signature"`
 	Citation    json.RawMessage `json:"citation"`
 	StopReason  string          `json:"stop_reason"`
+}
+
+// UnmarshalJSON decodes a delta. A delta of a type the translator does not
+// know may hold fields of these names in other shapes: if it does not
+// decode, only its type is kept, and the call goes on.
+func (dl *delta) UnmarshalJSON(data []byte) error {
+	type plain delta
+	err := json.Unmarshal(data, (*plain)(dl))
+	if err == nil {
+		return nil
+	}
+	switch typ, ok := typeOf(data); {
+	case !ok || typ == "":
+		return err // not an object, or a message_delta's delta
+	case typ == "text_delta" || typ == "input_json_delta" || typ == "thinking_delta" || typ == "signature_delta" || typ == "citations_delta":
+		return err
+	default:
+		*dl = delta{Type: typ}
+		return nil
+	}
 }
 
 type wireError struct {

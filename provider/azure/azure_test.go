@@ -61,6 +61,8 @@ func harness(model string) providertest.Harness {
 			return []llm.Option{llm.WithBaseURL(base), llm.WithAPIKey("azure-key-test")}
 		},
 		Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("gpt-4o", text, u) },
+		UnknownCompletion: func(text string, u llm.Usage) []byte { return providertest.ChatCompletionUnknown("gpt-4o", text, u) },
+		UnknownFrames:     providertest.ChatCompletionUnknownChunks("gpt-4o"),
 		StreamFrames:      streamFrames,
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error processing your request.","type":"server_error","code":null}}` + "\n\n"),

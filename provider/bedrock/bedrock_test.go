@@ -77,6 +77,24 @@ func errorCase(name string, status int, typ, msg string, kind llm.Kind) provider
 	return providertest.ErrorCase{Name: name, Status: status, Header: h, Body: body, Kind: kind}
 }
 
+// unknownMember is a content block, block start or delta of a kind
+// Converse may add (each is a union typed by the key it holds).
+func unknownMember() map[string]any {
+	return map[string]any{providertest.UnknownType: providertest.UnknownBlock()}
+}
+
+// unknownFrames are ConverseStream events with what this translator does
+// not know: an event of a new type (kept under PSFUnknown), and a content
+// block (index 1) whose start and delta are of a new kind.
+func unknownFrames() [][]byte {
+	return [][]byte{
+		eventFrame(providertest.UnknownType, payload(map[string]any{providertest.UnknownType: providertest.UnknownBlock()})),
+		eventFrame("contentBlockStart", payload(map[string]any{"contentBlockIndex": 1, "start": unknownMember(), providertest.UnknownType: 1})),
+		eventFrame("contentBlockDelta", payload(map[string]any{"contentBlockIndex": 1, "delta": unknownMember(), providertest.UnknownType: 1})),
+		eventFrame("contentBlockStop", payload(map[string]any{"contentBlockIndex": 1})),
+	}
+}
+
 // Harness is the conformance harness of the Converse wire format.
 var Harness = providertest.Harness{
 	Model:   "bedrock/" + claude,
@@ -87,7 +105,16 @@ var Harness = providertest.Harness{
 			"stopReason": "end_turn", "usage": converseUsage(u), "metrics": map[string]any{"latencyMs": 100},
 		})
 	},
-	StreamFrames:      streamFrames,
+	StreamFrames: streamFrames,
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		return payload(map[string]any{
+			"output": map[string]any{"message": map[string]any{"role": "assistant",
+				"content": []any{unknownMember(), map[string]any{"text": text}}}, providertest.UnknownType: 1},
+			"stopReason": "end_turn", "usage": converseUsage(u), "metrics": map[string]any{"latencyMs": 100}, providertest.UnknownType: 1,
+		})
+	},
+	UnknownFrames:     unknownFrames,
+	UnknownKey:        bedrock.PSFUnknown,
 	StreamContentType: bedrock.EventStreamContentType,
 	StreamErrorFrame:  exceptionFrame("throttlingException", []byte(`{"message":"Too many tokens, please wait before trying again."}`)),
 	StreamErrorKind:   llm.KindRateLimit,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/internal/eventstream"
+	"github.com/llmux/llm/provider/anthropic"
 	"github.com/llmux/llm/provider/bedrock"
 	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/assert"
@@ -197,6 +198,21 @@ var InvokeHarness = providertest.Harness{
 			anthropicEvent(map[string]any{"type": "message_stop", "amazon-bedrock-invocationMetrics": map[string]any{"inputTokenCount": u.PromptTokens, "outputTokenCount": u.CompletionTokens}}),
 		)
 	},
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		return payload(map[string]any{"id": "msg_bdrk_1", "type": "message", "role": "assistant", "model": "claude-3-5-sonnet-20241022",
+			"content": []any{providertest.UnknownBlock(), map[string]any{"type": "text", "text": text}}, "stop_reason": "end_turn",
+			"usage": map[string]any{"input_tokens": u.PromptTokens, "output_tokens": u.CompletionTokens}})
+	},
+	UnknownFrames: func() [][]byte {
+		return [][]byte{
+			anthropicEvent(map[string]any{"type": providertest.UnknownType, "index": "zero", "delta": 5}),
+			anthropicEvent(map[string]any{"type": "content_block_start", "index": 1, "content_block": providertest.UnknownBlock()}),
+			anthropicEvent(map[string]any{"type": "content_block_delta", "index": 1, "delta": map[string]any{"type": providertest.UnknownType + "_delta", "text": 1}}),
+			anthropicEvent(map[string]any{"type": "content_block_stop", "index": 1}),
+			eventFrame(providertest.UnknownType, payload(map[string]any{providertest.UnknownType: 1})),
+		}
+	},
+	UnknownKey:        anthropic.BlocksField,
 	StreamContentType: bedrock.EventStreamContentType,
 	StreamErrorFrame:  exceptionFrame("throttlingException", []byte(`{"message":"Too many requests, please wait before trying again."}`)),
 	StreamErrorKind:   llm.KindRateLimit,

@@ -42,8 +42,29 @@ func errorBody(msg string) string {
 	return string(b)
 }
 
+// unknownFrames are stream events with what this translator does not know:
+// an event of a new type (with fields of known events' names in other
+// shapes), kept under PSFUnknown, and a content item (index 1) of a new
+// type with a delta of a new shape.
+func unknownFrames() [][]byte {
+	return [][]byte{
+		frame(map[string]any{"type": providertest.UnknownType, "index": "zero", "delta": 5, providertest.UnknownType: 1}),
+		frame(map[string]any{"type": "content-start", "index": 1, "delta": msgDelta(map[string]any{"content": providertest.UnknownBlock()})}),
+		frame(map[string]any{"type": "content-delta", "index": 1, "delta": msgDelta(map[string]any{"content": map[string]any{"text": "not the answer", providertest.UnknownType: []any{1}}})}),
+		frame(map[string]any{"type": "content-end", "index": 1, providertest.UnknownType: 1}),
+	}
+}
+
 var harness = providertest.Harness{
-	Model: "cohere/command-a-03-2025",
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		b, _ := json.Marshal(map[string]any{"id": "abc", "finish_reason": "COMPLETE", providertest.UnknownType: 1,
+			"message": map[string]any{"role": "assistant", "content": []any{providertest.UnknownBlock(), map[string]any{"type": "text", "text": text}}},
+			"usage":   map[string]any{"tokens": map[string]any{"input_tokens": u.PromptTokens, "output_tokens": u.CompletionTokens}}})
+		return b
+	},
+	UnknownFrames: unknownFrames,
+	UnknownKey:    cohere.PSFUnknown,
+	Model:         "cohere/command-a-03-2025",
 	Options: func(base string) []llm.Option {
 		return []llm.Option{llm.WithBaseURL(base), llm.WithAPIKey("co-test")}
 	},

@@ -70,6 +70,8 @@ func FuzzDecodeStream(f *testing.F) {
 	f.Add([]byte("data: {\"message\":\"boom\"}\n\n"))
 	f.Add([]byte("data: {\"type\":\"tool-call-delta\",\"index\":9,\"delta\":{\"message\":{\"tool_calls\":[]}}}\n\n"))
 	f.Add([]byte("data: {\"type\":\"message-start\",\"id\":\"a\"}\n\ndata: {\"type\":\"hologram\",\"delta\":7}\n\ndata: {\"type\":\"message-end\",\"delta\":{}}\n\n"))
+	f.Add([]byte("data: {\"type\":\"content-start\",\"index\":1,\"delta\":{\"message\":{\"content\":{\"type\":\"hologram\",\"text\":{}}}}}\n\n" +
+		"data: {\"type\":\"content-delta\",\"index\":1,\"delta\":{\"message\":{\"content\":{\"text\":[1]}}}}\n\ndata: {\"type\":\"content-end\",\"index\":1.5}\n\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := streamDecoder{meta: &llm.Meta{}}
 		dec := sse.NewDecoder(bytes.NewReader(b))

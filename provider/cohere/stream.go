@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,6 +109,7 @@ type streamDecoder struct {
 	citations []Citation
 	toolPlan  strings.Builder
 	unknown   []json.RawMessage // events of unknown types, raw
+	other     []int64           // indexes of the content items of unknown types
 	started   bool              // message-start was seen
 	done      bool
 	ev        event         // reused for every event
@@ -161,8 +163,10 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 	s.ev = event{}
 	ev := &s.ev
 	if err := s.jdec.Decode(data, ev); err != nil {
-		// An event of a type we do not know may have any shape: keep it.
-		if t := gjson.GetBytes(data, "type"); t.Type == gjson.String && !knownEvent(t.Str) {
+		// An event of a type we do not know may have any shape, and so may
+		// the events of a content item of a type we do not know: keep it.
+		if t := gjson.GetBytes(data, "type"); t.Type == gjson.String &&
+			(!knownEvent(t.Str) || s.otherItem(t.Str, indexOf(data), gjson.GetBytes(data, "delta.message.content.type").Str)) {
 			s.unknown = append(s.unknown, compact(data))
 			return nil, nil
 		}
@@ -170,7 +174,14 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 	}
 	m := &ev.Delta.Message
 	switch ev.Type {
-	case "content-start", "content-delta":
+	case "content-start", "content-delta", "content-end":
+		if (ev.Type == "content-start" || len(s.other) > 0) && s.otherItem(ev.Type, int64(ev.Index), m.Content.Type) {
+			s.unknown = append(s.unknown, compact(data))
+			return nil, nil
+		}
+		if ev.Type == "content-end" {
+			return nil, nil
+		}
 		if m.Content.Text == "" && m.Content.Thinking == "" && ev.Logprobs == nil {
 			return nil, nil
 		}
@@ -239,6 +250,38 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 	// content-end, tool-call-end, citation-end and debug carry nothing.
 	return nil, nil
 }
+
+// otherItem reports whether a content event (typ, of the content item at
+// index, whose content-start gives the item's type) is about a content item
+// of a type the translator does not know, whose events are kept raw. It
+// records such an item's index at its content-start.
+func (s *streamDecoder) otherItem(typ string, index int64, itemType string) bool {
+	switch typ {
+	case "content-start":
+		if itemType == "" || itemType == "text" || itemType == "thinking" {
+			return false
+		}
+		if index >= 0 && len(s.other) < maxOtherItems {
+			s.other = append(s.other, index)
+		}
+		return true
+	case "content-delta", "content-end":
+		return index >= 0 && slices.Contains(s.other, index)
+	}
+	return false
+}
+
+// indexOf returns an event's index, or -1 if it has none that is an integer.
+func indexOf(data []byte) int64 {
+	i := gjson.GetBytes(data, "index")
+	if i.Type != gjson.Number || i.Num != float64(int64(i.Num)) {
+		return -1
+	}
+	return int64(i.Num)
+}
+
+// maxOtherItems bounds the content items of unknown types a stream tracks.
+const maxOtherItems = 1024
 
 // knownEvent reports whether t is an event type of the v2 stream.
 func knownEvent(t string) bool {

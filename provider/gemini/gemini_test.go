@@ -50,6 +50,23 @@ func usageMeta(u llm.Usage) map[string]any {
 	return map[string]any{"promptTokenCount": u.PromptTokens, "candidatesTokenCount": u.CompletionTokens, "totalTokenCount": u.TotalTokens}
 }
 
+// unknownPart is a part of a kind Gemini may add (a part is typed by the
+// key it holds): it must fail nothing and be kept under PSFParts.
+func unknownPart() map[string]any {
+	return map[string]any{providertest.UnknownType: providertest.UnknownBlock()}
+}
+
+// unknownFrames are stream events with what this translator does not know:
+// a candidate holding an unknown part only, and an event with no candidate,
+// each with unknown fields at every level.
+func unknownFrames() [][]byte {
+	return [][]byte{
+		frame(map[string]any{"candidates": []any{map[string]any{"content": map[string]any{"role": "model", "parts": []any{unknownPart()}},
+			"index": 0, providertest.UnknownType: 1}}, "modelVersion": "gemini-2.5-flash", "responseId": "r1", providertest.UnknownType: "x"}),
+		frame(map[string]any{providertest.UnknownType: map[string]any{"n": 1}, "modelVersion": "gemini-2.5-flash", "responseId": "r1"}),
+	}
+}
+
 // Harness is the conformance harness of the Gemini API.
 var Harness = providertest.Harness{
 	Model: "gemini/gemini-2.5-flash",
@@ -73,6 +90,16 @@ var Harness = providertest.Harness{
 		}
 		return frames
 	},
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		c := textCandidate(text, "STOP")
+		c["content"].(map[string]any)["parts"] = []any{unknownPart(), map[string]any{"text": text}}
+		c[providertest.UnknownType] = 1
+		b, _ := json.Marshal(map[string]any{"candidates": []any{c}, "usageMetadata": usageMeta(u),
+			"modelVersion": "gemini-2.5-flash", "responseId": "r1", providertest.UnknownType: "x"})
+		return b
+	},
+	UnknownFrames:     unknownFrames,
+	UnknownKey:        gemini.PSFParts,
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("data: " + statusBody(503, "UNAVAILABLE", "The model is overloaded. Please try again later.") + "\r\n\r\n"),
 	KeyEnv:            "GEMINI_API_KEY",

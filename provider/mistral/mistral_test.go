@@ -34,9 +34,37 @@ func streamFrames(pieces []string, u llm.Usage) [][]byte {
 	return append(frames, []byte("data: [DONE]\n\n"))
 }
 
+// unknownChunk is a content chunk of a type Mistral may add: the
+// conformance suite checks that it fails nothing and is kept raw under
+// "content_chunks".
+var unknownChunk = providertest.UnknownBlock()
+
+// unknownFrames are stream events with what this translator does not know:
+// a delta whose content is a list holding an unknown chunk only, with
+// unknown fields at every level, and an event of an unknown name.
+func unknownFrames() [][]byte {
+	return [][]byte{
+		providertest.SSE(map[string]any{"id": "cmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "mistral-small-latest",
+			providertest.UnknownType: 1, "choices": []any{map[string]any{"index": 0, "finish_reason": nil, providertest.UnknownType: true,
+				"delta": map[string]any{"content": []any{unknownChunk}, providertest.UnknownType: "x"}}}}),
+		append([]byte("event: "+providertest.UnknownType+"\n"), providertest.SSE(map[string]any{"id": "cmpl-1", "object": providertest.UnknownType, "choices": []any{}})...),
+	}
+}
+
 func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
-		Model: "mistral/mistral-small-latest",
+		UnknownCompletion: func(text string, u llm.Usage) []byte {
+			b, _ := json.Marshal(map[string]any{
+				"id": "cmpl-1", "object": "chat.completion", "created": 1, "model": "mistral-small-latest", providertest.UnknownType: 1,
+				"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]any{"role": "assistant",
+					"content": []any{map[string]any{"type": "text", "text": text}, unknownChunk}, "tool_calls": nil}}},
+				"usage": u,
+			})
+			return b
+		},
+		UnknownFrames: unknownFrames,
+		UnknownKey:    "content_chunks",
+		Model:         "mistral/mistral-small-latest",
 		Options: func(base string) []llm.Option {
 			return []llm.Option{llm.WithBaseURL(base + "/v1"), llm.WithAPIKey("mistral-test-key")}
 		},

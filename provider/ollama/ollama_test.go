@@ -40,8 +40,26 @@ func errorBody(msg string) string {
 	return string(b)
 }
 
+// unknownFrames are stream lines with fields this translator does not know
+// (Ollama's NDJSON has no typed blocks or events): one in the message and
+// at the top, and a line with no message at all.
+func unknownFrames() [][]byte {
+	return [][]byte{
+		line(map[string]any{"model": "llama3.2", "created_at": "2023-08-04T08:52:19.385406455-07:00", "done": false, providertest.UnknownType: providertest.UnknownBlock(),
+			"message": map[string]any{"role": "assistant", "content": "", providertest.UnknownType: providertest.UnknownBlock()}}),
+		line(map[string]any{"model": "llama3.2", "created_at": "2023-08-04T08:52:19.385406455-07:00", "done": false, providertest.UnknownType: 1}),
+	}
+}
+
 var harness = providertest.Harness{
-	Model: "ollama/llama3.2",
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		b, _ := json.Marshal(map[string]any{"model": "llama3.2", "created_at": "2023-12-12T14:13:43.416799Z", providertest.UnknownType: providertest.UnknownBlock(),
+			"message":     map[string]any{"role": "assistant", "content": text, providertest.UnknownType: providertest.UnknownBlock()},
+			"done_reason": "stop", "done": true, "prompt_eval_count": u.PromptTokens, "eval_count": u.CompletionTokens})
+		return b
+	},
+	UnknownFrames: unknownFrames,
+	Model:         "ollama/llama3.2",
 	Options: func(base string) []llm.Option {
 		return []llm.Option{llm.WithBaseURL(base)}
 	},

@@ -61,6 +61,10 @@ var Harness = providertest.Harness{
 	EnvelopeBody: errorBody("requests", "rate_limit_exceeded", "Rate limit reached for gpt-4o"),
 	EnvelopeKind: llm.KindRateLimit,
 	ManyChoices:  func(n int) []byte { return providertest.ChatCompletionChoices("gpt-4o", n) },
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		return providertest.ChatCompletionUnknown("gpt-4o", text, u)
+	},
+	UnknownFrames: providertest.ChatCompletionUnknownChunks("gpt-4o"),
 }
 
 func TestConformance(t *testing.T) {

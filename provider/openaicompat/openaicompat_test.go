@@ -47,7 +47,11 @@ func harness(name string) providertest.Harness {
 		Options: func(base string) []llm.Option {
 			return []llm.Option{llm.WithBaseURL(base + "/v1"), llm.WithAPIKey("sk-test")}
 		},
-		Completion:        func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("test-model", text, u) },
+		Completion: func(text string, u llm.Usage) []byte { return providertest.ChatCompletion("test-model", text, u) },
+		UnknownCompletion: func(text string, u llm.Usage) []byte {
+			return providertest.ChatCompletionUnknown("test-model", text, u)
+		},
+		UnknownFrames:     providertest.ChatCompletionUnknownChunks("test-model"),
 		StreamFrames:      frames,
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  []byte(`data: {"error":{"message":"The server had an error.","type":"server_error","param":null,"code":null}}` + "\n\n"),

@@ -127,6 +127,60 @@ func ChatCompletionChunks(model string) func(pieces []string, u llm.Usage) [][]b
 	}
 }
 
+// unknownValue is a value of a type no API has, for the fields the
+// unknown-types check adds.
+var unknownValue = map[string]any{"type": UnknownType, "data": []any{1, "two", map[string]any{"three": nil}}}
+
+// UnknownBlock returns a content block (or part, or chunk) of type
+// UnknownType for a harness's Harness.UnknownFrames and
+// Harness.UnknownCompletion. Besides its own field it has fields that known
+// block types have, in shapes they do not have ("content" an object where a
+// tool result's is a list, "text" and "input" objects, "index" a string), as
+// a new type may: a decoder must not read a block's fields before it knows
+// its type.
+func UnknownBlock() map[string]any {
+	return map[string]any{
+		"type":      UnknownType,
+		"id":        "pu_01",
+		"content":   map[string]any{"type": UnknownType + "_result", "items": []any{map[string]any{"url": "https://example.com/"}}},
+		"text":      map[string]any{"value": "not the text"},
+		"input":     map[string]any{"query": "q"},
+		"index":     "zero",
+		UnknownType: unknownValue,
+	}
+}
+
+// ChatCompletionUnknown is ChatCompletion with fields of type UnknownType
+// beside the known ones, at the top level, in the choice and in the
+// message: the Harness.UnknownCompletion of a provider that speaks the
+// OpenAI format.
+func ChatCompletionUnknown(model, text string, u llm.Usage) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model, UnknownType: unknownValue,
+		"choices": []any{map[string]any{"index": 0, UnknownType: unknownValue, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": text, UnknownType: unknownValue}}},
+		"usage": u,
+	})
+	return b
+}
+
+// ChatCompletionUnknownChunks returns the Harness.UnknownFrames of a
+// provider that streams the OpenAI format from model: an SSE comment, a
+// chunk whose object is of type UnknownType with no choices, a chunk
+// whose choice and delta carry only a field of that type, and an event
+// named UnknownType.
+func ChatCompletionUnknownChunks(model string) func() [][]byte {
+	return func() [][]byte {
+		return [][]byte{
+			[]byte(": " + UnknownType + " keep-alive\n\n"),
+			SSE(map[string]any{"id": "chatcmpl-1", "object": UnknownType, "created": 1, "model": model, "choices": []any{}, UnknownType: unknownValue}),
+			SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model, UnknownType: unknownValue,
+				"choices": []any{map[string]any{"index": 0, "delta": map[string]any{UnknownType: unknownValue}, "finish_reason": nil, UnknownType: unknownValue}}}),
+			append([]byte("event: "+UnknownType+"\n"), SSE(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model, "choices": []any{}})...),
+		}
+	}
+}
+
 // Server starts a test server, closed by t's cleanup, that answers every
 // request with status 200, the given Content-Type and reply. Before it
 // answers, it reads the request body and passes t, the request and the body

@@ -24,7 +24,9 @@
 // call; and a hostile server (see hostile.go: HTML or an error envelope or
 // nothing on a 200, streams cut off, oversized bodies and events, invalid
 // UTF-8, a slowloris, 100,000 choices) gets the exact typed error or the
-// correct result.
+// correct result; and content, events and fields of types the decoder does
+// not know (see unknown.go) never fail a call, and are kept raw where the
+// provider keeps them.
 package providertest
 
 import (
@@ -108,6 +110,24 @@ type Harness struct {
 	// handler, so that each check (an error status, a hostile body, a
 	// stream cut off...) applies to the request that returns the answer.
 	Wrap func(next http.Handler) http.Handler
+
+	// UnknownFrames returns stream frames of types the provider's decoder
+	// does not know, named UnknownType: an event of a new type, a content
+	// block or part of a new type (with its deltas), a field no version of
+	// the API has. The suite inserts them into a successful stream (at its
+	// start, after its first frame, in its middle and before its last
+	// frame), which must yield, without an error, the same text, finish
+	// reason and usage as without them. nil skips the check.
+	UnknownFrames func() [][]byte
+	// UnknownCompletion is as Completion, with a content block or part of
+	// type UnknownType beside the text, which must not fail the call. nil
+	// skips the check.
+	UnknownCompletion func(text string, usage llm.Usage) []byte
+	// UnknownKey is the ProviderSpecificFields key under which the provider
+	// keeps unknown content raw, if it keeps it: the suite then requires
+	// the UnknownType content there, in the non-streamed message and in
+	// the message llm.Collect builds from the stream.
+	UnknownKey string
 }
 
 // ErrorCase is an HTTP error answer and the Kind it must classify as.
@@ -140,6 +160,9 @@ func Run(t *testing.T, h Harness) {
 		t.Run("KeyRedacted", func(t *testing.T) { keyRedacted(t, h) })
 	}
 	t.Run("Hostile", func(t *testing.T) { hostile(t, h) })
+	if h.UnknownFrames != nil || h.UnknownCompletion != nil {
+		t.Run("UnknownTypes", func(t *testing.T) { unknown(t, h) })
+	}
 }
 
 // env is one test's server and client.

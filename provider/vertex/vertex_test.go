@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/llmux/llm"
+	"github.com/llmux/llm/provider/anthropic"
+	"github.com/llmux/llm/provider/gemini"
 	"github.com/llmux/llm/provider/providertest"
 	"github.com/llmux/llm/provider/vertex"
 	"github.com/stretchr/testify/assert"
@@ -39,6 +41,11 @@ func vertexOptions(base string) []llm.Option {
 	return []llm.Option{llm.WithBaseURL(base), llm.WithAPIKey("ya29.test-token"), vertex.WithProject("proj-1"), vertex.WithLocation("us-east5")}
 }
 
+// unknownPart is a Gemini part of a kind the translator does not know.
+func unknownPart() map[string]any {
+	return map[string]any{providertest.UnknownType: providertest.UnknownBlock()}
+}
+
 // GeminiHarness is the conformance harness of Gemini models on Vertex AI.
 var GeminiHarness = providertest.Harness{
 	Model:   "vertex_ai/gemini-2.5-flash",
@@ -57,6 +64,18 @@ var GeminiHarness = providertest.Harness{
 		}
 		return frames
 	},
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		b, _ := json.Marshal(map[string]any{"candidates": []any{map[string]any{"content": map[string]any{"role": "model",
+			"parts": []any{unknownPart(), map[string]any{"text": text}}}, "finishReason": "STOP", "index": 0, providertest.UnknownType: 1}},
+			"usageMetadata": usageMeta(u), "modelVersion": "gemini-2.5-flash", providertest.UnknownType: "x"})
+		return b
+	},
+	UnknownFrames: func() [][]byte {
+		b, _ := json.Marshal(map[string]any{"candidates": []any{map[string]any{"content": map[string]any{"role": "model",
+			"parts": []any{unknownPart()}}, "index": 0, providertest.UnknownType: 1}}, "modelVersion": "gemini-2.5-flash", providertest.UnknownType: "x"})
+		return [][]byte{[]byte("data: " + string(b) + "\r\n\r\n"), []byte(`data: {"` + providertest.UnknownType + `":{"n":1}}` + "\r\n\r\n")}
+	},
+	UnknownKey:        gemini.PSFParts,
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("data: " + rpcError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute") + "\r\n\r\n"),
 	ErrorEventFrame:   func(msg string) []byte { return []byte("data: " + rpcError(500, "INTERNAL", msg) + "\r\n\r\n") },
@@ -107,6 +126,22 @@ var ClaudeHarness = providertest.Harness{
 				"usage": map[string]any{"output_tokens": u.CompletionTokens}}),
 			claudeEvent("message_stop", map[string]any{"type": "message_stop"}))
 	},
+	UnknownCompletion: func(text string, u llm.Usage) []byte {
+		b, _ := json.Marshal(map[string]any{"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+			"content": []any{providertest.UnknownBlock(), map[string]any{"type": "text", "text": text}}, "stop_reason": "end_turn",
+			"usage": map[string]any{"input_tokens": u.PromptTokens, "output_tokens": u.CompletionTokens}})
+		return b
+	},
+	UnknownFrames: func() [][]byte {
+		return [][]byte{
+			claudeEvent(providertest.UnknownType, map[string]any{"type": providertest.UnknownType, "index": "zero", "delta": 5}),
+			claudeEvent("content_block_start", map[string]any{"type": "content_block_start", "index": 1, "content_block": providertest.UnknownBlock()}),
+			claudeEvent("content_block_delta", map[string]any{"type": "content_block_delta", "index": 1,
+				"delta": map[string]any{"type": providertest.UnknownType + "_delta", "text": 1}}),
+			claudeEvent("content_block_stop", map[string]any{"type": "content_block_stop", "index": 1}),
+		}
+	},
+	UnknownKey:        anthropic.BlocksField,
 	StreamContentType: "text/event-stream",
 	StreamErrorFrame:  []byte("event: error\ndata: " + anthropicError("overloaded_error", "Overloaded") + "\n\n"),
 	ErrorEventFrame: func(msg string) []byte {
