@@ -118,6 +118,17 @@ func TestConformance(t *testing.T) {
 			}
 			return append(frames, sseEvent("done", "{}"))
 		},
+		UnknownCompletion: func(text string, usage llm.Usage) []byte {
+			var p map[string]any
+			_ = json.Unmarshal(predictionJSON("p1", "succeeded", []string{"", text}, &usage, ""), &p)
+			p[providertest.UnknownType] = providertest.UnknownBlock()
+			b, _ := json.Marshal(p)
+			return b
+		},
+		UnknownFrames: func() [][]byte {
+			b, _ := json.Marshal(providertest.UnknownBlock())
+			return [][]byte{sseEvent(providertest.UnknownType, string(b))}
+		},
 		StreamContentType: "text/event-stream",
 		StreamErrorFrame:  sseEvent("error", "An unexpected error occurred"),
 		StreamErrorKind:   llm.KindServer,
