@@ -35,6 +35,9 @@ func decodeStream(body []byte) ([]*llm.Chunk, error) {
 		if c != nil {
 			out = append(out, c)
 		}
+		if d.Done() { // as ReadStream: message_stop ends the stream
+			return out, nil
+		}
 	}
 }
 
