@@ -134,6 +134,58 @@ func Int(v gjson.Result, dst *int) error {
 	return ErrSlowPath
 }
 
+// Object decodes a JSON object into a value key by key: field decodes one
+// key's value, and its first error stops the walk. null leaves the value as
+// it is, as encoding/json leaves a struct; anything else but an object is
+// ErrSlowPath.
+func Object(v gjson.Result, field func(k, v gjson.Result) error) error {
+	switch {
+	case v.Type == gjson.Null:
+		return nil
+	case !v.IsObject():
+		return ErrSlowPath
+	}
+	var err error
+	v.ForEach(func(k, v gjson.Result) bool {
+		err = field(k, v)
+		return err == nil
+	})
+	return err
+}
+
+// Array decodes a JSON array of objects into a new slice (of capacity size
+// to start with) in *out. Each element is decoded in place by elem (an
+// element of its own would escape to the heap), from its zero value; a null
+// element stays zero. null stores nil, as encoding/json does; anything else
+// but an array, an element that is neither an object nor null, and an *out
+// already set (a repeated key, which encoding/json decodes into the
+// elements it has) are ErrSlowPath.
+func Array[T any](v gjson.Result, out *[]T, size int, elem func(e gjson.Result, dst *T) error) error {
+	switch {
+	case v.Type == gjson.Null:
+		*out = nil
+		return nil
+	case !v.IsArray() || *out != nil:
+		return ErrSlowPath
+	}
+	s := make([]T, 0, size)
+	var err error
+	v.ForEach(func(_, e gjson.Result) bool {
+		var zero T
+		s = append(s, zero)
+		switch {
+		case e.Type == gjson.Null:
+		case !e.IsObject():
+			err = ErrSlowPath
+		default:
+			err = elem(e, &s[len(s)-1])
+		}
+		return err == nil
+	})
+	*out = s
+	return err
+}
+
 // Slow decodes a rare field with encoding/json, into the field as it is (as
 // encoding/json does for a repeated key).
 func Slow[T any](v gjson.Result, dst *T) error {

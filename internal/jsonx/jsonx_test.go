@@ -2,8 +2,11 @@ package jsonx
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tidwall/gjson"
 )
 
 func TestMergeObject(t *testing.T) {
@@ -97,5 +100,98 @@ func TestParse(t *testing.T) {
 	var v any
 	if json.Unmarshal([]byte(deep), &v) == nil {
 		t.Error("encoding/json accepts the deep input; the limit assumption is wrong")
+	}
+}
+
+type pair struct {
+	A string
+	N int
+}
+
+// decodePair decodes {"a": string, "n": int} with Object.
+func decodePair(e gjson.Result, p *pair) error {
+	return Object(e, func(k, v gjson.Result) error {
+		switch k.Str {
+		case "a":
+			return Str(v, &p.A)
+		case "n":
+			return Int(v, &p.N)
+		}
+		return UnknownKey(k, []string{"a", "n"})
+	})
+}
+
+func TestObject(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		want pair
+		err  error
+	}{
+		{`{"a":"x","n":2,"other":[1]}`, pair{"x", 2}, nil},
+		{`null`, pair{"kept", 1}, nil}, // null leaves the value as it is
+		{`{"a":null}`, pair{"kept", 1}, nil},
+		{`{}`, pair{"kept", 1}, nil},
+		{`[]`, pair{"kept", 1}, ErrSlowPath},
+		{`"s"`, pair{"kept", 1}, ErrSlowPath},
+		{`{"A":"x"}`, pair{"kept", 1}, ErrSlowPath},            // case-insensitive match: encoding/json's call
+		{`{"n":1.5,"a":"late"}`, pair{"kept", 1}, ErrSlowPath}, // the first error stops the walk
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			t.Parallel()
+			p := pair{"kept", 1}
+			err := decodePair(gjson.Parse(c.in), &p)
+			if err != c.err {
+				t.Errorf("got error %v, want %v", err, c.err)
+			}
+			if p != c.want {
+				t.Errorf("got %+v, want %+v", p, c.want)
+			}
+		})
+	}
+}
+
+func TestArray(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		old  []pair
+		want []pair
+		err  error
+	}{
+		{`[{"a":"x"},null,{"n":3}]`, nil, []pair{{A: "x"}, {}, {N: 3}}, nil},
+		{`[]`, nil, []pair{}, nil},
+		{`null`, []pair{{A: "old"}}, nil, nil},
+		{`{}`, nil, nil, ErrSlowPath},
+		{`[1]`, nil, []pair{{}}, ErrSlowPath},
+		{`[{"a":"x"},{"n":"y"}]`, nil, []pair{{A: "x"}, {}}, ErrSlowPath},
+		// A repeated key: encoding/json decodes into the elements it has.
+		{`[{"a":"x"}]`, []pair{{N: 1}}, []pair{{N: 1}}, ErrSlowPath},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			t.Parallel()
+			out := c.old
+			err := Array(gjson.Parse(c.in), &out, 1, decodePair)
+			if err != c.err {
+				t.Errorf("got error %v, want %v", err, c.err)
+			}
+			if (out == nil) != (c.want == nil) || !slices.Equal(out, c.want) {
+				t.Errorf("got %#v, want %#v", out, c.want)
+			}
+		})
+	}
+}
+
+func TestObjectAllocs(t *testing.T) {
+	root := gjson.Parse(`[{"a":"x","n":2},{"a":"y"}]`)
+	var out []pair
+	n := testing.AllocsPerRun(100, func() {
+		out = nil
+		_ = Array(root, &out, 2, decodePair)
+	})
+	if n != 1 {
+		t.Errorf("got %v allocations, want 1 (the slice)", n)
 	}
 }

@@ -66,28 +66,7 @@ func decodeResponseFields(root gjson.Result, w *generateResponse) error {
 var candidateKeys = []string{"index", "content", "finishReason", "finishMessage", "logprobsResult", "groundingMetadata", "urlContextMetadata"}
 
 func decodeCandidates(v gjson.Result, out *[]candidate) error {
-	switch {
-	case v.Type == gjson.Null:
-		*out = nil
-		return nil
-	case !v.IsArray():
-		return jsonx.ErrSlowPath
-	}
-	cands := make([]candidate, 0, 1)
-	var err error
-	v.ForEach(func(_, e gjson.Result) bool {
-		cands = append(cands, candidate{})
-		switch {
-		case e.Type == gjson.Null:
-		case !e.IsObject():
-			err = jsonx.ErrSlowPath
-		default:
-			err = decodeCandidate(e, &cands[len(cands)-1])
-		}
-		return err == nil
-	})
-	*out = cands
-	return err
+	return jsonx.Array(v, out, 1, decodeCandidate)
 }
 
 func decodeCandidate(e gjson.Result, c *candidate) error {
@@ -167,50 +146,31 @@ func decodeContent(v gjson.Result, c *respContent) error {
 }
 
 func decodeParts(v gjson.Result, out *[]respPart) error {
-	switch {
-	case v.Type == gjson.Null:
-		*out = nil
-		return nil
-	case !v.IsArray():
-		return jsonx.ErrSlowPath
-	}
-	parts := make([]respPart, 0, 1)
-	var err error
-	v.ForEach(func(_, e gjson.Result) bool {
-		parts = append(parts, respPart{})
-		p := &parts[len(parts)-1]
-		switch {
-		case e.Type == gjson.Null:
-		case !e.IsObject():
-			err = jsonx.ErrSlowPath
-		default:
-			e.ForEach(func(k, v gjson.Result) bool {
-				switch k.Str {
-				case "text":
-					err = jsonx.Str(v, &p.Text)
-				case "thought":
-					err = jsonx.Bool(v, &p.Thought)
-				case "thoughtSignature":
-					err = jsonx.Str(v, &p.ThoughtSignature)
-				case "functionCall":
-					err = jsonx.Slow(v, &p.FunctionCall)
-				default:
-					// A key of no field is kept, as respPart.UnmarshalJSON
-					// keeps it.
-					if err = jsonx.UnknownKey(k, partKeys); err == nil {
-						if p.Other == nil {
-							p.Other = map[string]json.RawMessage{}
-						}
-						p.Other[k.Str] = json.RawMessage(v.Raw)
-					}
-				}
-				return err == nil
-			})
+	return jsonx.Array(v, out, 1, decodePart)
+}
+
+func decodePart(e gjson.Result, p *respPart) error {
+	return jsonx.Object(e, func(k, v gjson.Result) error {
+		switch k.Str {
+		case "text":
+			return jsonx.Str(v, &p.Text)
+		case "thought":
+			return jsonx.Bool(v, &p.Thought)
+		case "thoughtSignature":
+			return jsonx.Str(v, &p.ThoughtSignature)
+		case "functionCall":
+			return jsonx.Slow(v, &p.FunctionCall)
 		}
-		return err == nil
+		// A key of no field is kept, as respPart.UnmarshalJSON keeps it.
+		if err := jsonx.UnknownKey(k, partKeys); err != nil {
+			return err
+		}
+		if p.Other == nil {
+			p.Other = map[string]json.RawMessage{}
+		}
+		p.Other[k.Str] = json.RawMessage(v.Raw)
+		return nil
 	})
-	*out = parts
-	return err
 }
 
 var usageKeys = []string{"promptTokenCount", "cachedContentTokenCount", "candidatesTokenCount", "toolUsePromptTokenCount",
@@ -226,29 +186,25 @@ func decodeUsage(v gjson.Result, out **usageMetadata) error {
 	}
 	u := new(usageMetadata)
 	*out = u
-	var err error
-	v.ForEach(func(k, v gjson.Result) bool {
+	return jsonx.Object(v, func(k, v gjson.Result) error {
 		switch k.Str {
 		case "promptTokenCount":
-			err = jsonx.Int(v, &u.PromptTokenCount)
+			return jsonx.Int(v, &u.PromptTokenCount)
 		case "cachedContentTokenCount":
-			err = jsonx.Int(v, &u.CachedContentTokenCount)
+			return jsonx.Int(v, &u.CachedContentTokenCount)
 		case "candidatesTokenCount":
-			err = jsonx.Int(v, &u.CandidatesTokenCount)
+			return jsonx.Int(v, &u.CandidatesTokenCount)
 		case "toolUsePromptTokenCount":
-			err = jsonx.Int(v, &u.ToolUsePromptTokenCount)
+			return jsonx.Int(v, &u.ToolUsePromptTokenCount)
 		case "thoughtsTokenCount":
-			err = jsonx.Int(v, &u.ThoughtsTokenCount)
+			return jsonx.Int(v, &u.ThoughtsTokenCount)
 		case "totalTokenCount":
-			err = jsonx.Int(v, &u.TotalTokenCount)
+			return jsonx.Int(v, &u.TotalTokenCount)
 		case "promptTokensDetails":
-			err = jsonx.Slow(v, &u.PromptTokensDetails)
+			return jsonx.Slow(v, &u.PromptTokensDetails)
 		case "candidatesTokensDetails":
-			err = jsonx.Slow(v, &u.CandidatesTokensDetails)
-		default:
-			err = jsonx.UnknownKey(k, usageKeys)
+			return jsonx.Slow(v, &u.CandidatesTokensDetails)
 		}
-		return err == nil
+		return jsonx.UnknownKey(k, usageKeys)
 	})
-	return err
 }

@@ -118,7 +118,7 @@ func TestFastKeysCoverStructs(t *testing.T) {
 		keys []string
 		v    any
 	}{
-		{"chunk", chunkKeys, chunk{}},
+		{"chunk", envelopeKeys, chunk{}},
 		{"chunk choice", choiceKeys, llm.ChunkChoice{}},
 		{"delta", deltaKeys, llm.Delta{}},
 		{"tool-call delta", toolCallDeltaKeys, llm.ToolCallDelta{}},
@@ -126,7 +126,7 @@ func TestFastKeysCoverStructs(t *testing.T) {
 		{"usage", usageKeys, llm.Usage{}},
 		{"prompt details", promptDetailKeys, llm.PromptTokensDetails{}},
 		{"completion details", completionDetailKeys, llm.CompletionTokensDetails{}},
-		{"response", responseKeys, chatResponse{}},
+		{"response", envelopeKeys, chatResponse{}},
 		{"choice", responseChoiceKeys, llm.Choice{}},
 		{"message", messageKeys, llm.Message{}},
 		{"tool call", toolCallKeys, llm.ToolCall{}},

@@ -39,86 +39,131 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			return
 		}
 		defer resp.Body.Close()
-		sbody, err := p.streamBody(resp, cfg)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
 		meta := &llm.Meta{Header: resp.Header}
-		dec := sse.NewDecoder(sbody)
-		dec.SetMaxEventSize(cfg.MaxEventBytes)
 		var amend func([]byte, *llm.Chunk)
 		if p.spec.AmendStream != nil {
 			amend = p.spec.AmendStream()
 		}
-		finished := false   // a finish reason has arrived (for Specs with NoDone)
-		var held *llm.Chunk // the usage-only chunk, or the last chunk seen, to carry the usage
-		var usage *llm.Usage
 		cited := false // a delta has cited a web page
-		flush := func() {
-			if usage == nil {
-				return
-			}
-			p.countWebSearch(req, usage, cited)
-			if held == nil || len(held.Choices) > 0 {
+		streamChunks(p, resp, cfg, yield, streamShape[llm.Chunk]{
+			decode: func(ev sse.Event) (*llm.Chunk, error) {
+				out, err := p.decodeEvent(ev.Type, ev.Data, resp.Header)
+				if err != nil {
+					return nil, err
+				}
+				out.Meta = meta
+				if amend != nil {
+					amend(ev.Data, out)
+				}
+				cited = cited || chunkCitesWeb(out)
+				return out, nil
+			},
+			fields: func(c *llm.Chunk) (**llm.Usage, int, bool) {
+				finished := false
+				for i := range c.Choices {
+					finished = finished || c.Choices[i].FinishReason != ""
+				}
+				return &c.Usage, len(c.Choices), finished
+			},
+			last: func(held *llm.Chunk) *llm.Chunk {
 				last := &llm.Chunk{Object: "chat.completion.chunk", Choices: []llm.ChunkChoice{}, Meta: meta}
 				if held != nil {
 					last.ID, last.Created, last.Model, last.SystemFingerprint = held.ID, held.Created, held.Model, held.SystemFingerprint
 				}
-				held = last
-			}
-			held.Usage = usage
-			yield(held, nil)
+				return last
+			},
+			final: func(u *llm.Usage) { p.countWebSearch(req, u, cited) },
+		})
+	}
+}
+
+// streamShape is what streamChunks needs to know of a stream's chunks, C
+// being llm.Chunk or llm.TextChunk.
+type streamShape[C any] struct {
+	// decode decodes an event's chunk, or returns the error it carries.
+	decode func(ev sse.Event) (*C, error)
+	// fields returns the chunk's usage field, how many choices it has and
+	// whether one of them has a finish reason.
+	fields func(c *C) (usage **llm.Usage, choices int, finished bool)
+	// last returns a new chunk without choices for the usage, with the ids
+	// of held (if not nil).
+	last func(held *C) *C
+	// final, if not nil, amends the usage before it goes out.
+	final func(u *llm.Usage)
+}
+
+// streamChunks yields the chunks of a streamed answer, decoded from resp's
+// events with s, until data: [DONE] (or, for Specs with NoDone, the end of
+// the body after a finish reason); a body that ends before is cut off,
+// KindBadResponse. Usage is normalised onto the last chunk, as
+// CompletionStream describes.
+func streamChunks[C any](p *Provider, resp *http.Response, cfg *llm.Config, yield func(*C, error) bool, s streamShape[C]) {
+	body, err := p.streamBody(resp, cfg)
+	if err != nil {
+		yield(nil, err)
+		return
+	}
+	dec := sse.NewDecoder(body)
+	dec.SetMaxEventSize(cfg.MaxEventBytes)
+	finished := false // a finish reason has arrived (for Specs with NoDone)
+	var held *C       // the usage-only chunk, or the last chunk seen, to carry the usage
+	var usage *llm.Usage
+	flush := func() {
+		if usage == nil {
+			return
 		}
-		for {
-			ev, err := dec.Next()
-			if err == io.EOF {
-				if p.spec.NoDone && finished {
-					flush()
-					return
-				}
-				// A clean end without [DONE]: the answer is cut off.
-				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: p.cutOff(), Err: io.ErrUnexpectedEOF})
-				return
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if string(ev.Data) == "[DONE]" {
+		if s.final != nil {
+			s.final(usage)
+		}
+		if held == nil {
+			held = s.last(nil)
+		} else if _, n, _ := s.fields(held); n > 0 {
+			held = s.last(held)
+		}
+		u, _, _ := s.fields(held)
+		*u = usage
+		yield(held, nil)
+	}
+	for {
+		ev, err := dec.Next()
+		if err == io.EOF {
+			if p.spec.NoDone && finished {
 				flush()
-				httpx.Drain(resp.Body) // let net/http reuse the connection
 				return
 			}
-			out, err := p.decodeEvent(ev.Type, ev.Data, resp.Header)
-			if err != nil {
-				yield(nil, err)
-				return
+			// A clean end without [DONE]: the answer is cut off.
+			yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: p.cutOff(), Err: io.ErrUnexpectedEOF})
+			return
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if string(ev.Data) == "[DONE]" {
+			flush()
+			httpx.Drain(resp.Body) // let net/http reuse the connection
+			return
+		}
+		out, err := s.decode(ev)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		u, choices, fin := s.fields(out)
+		finished = finished || fin
+		if *u != nil {
+			usage = *u
+			if choices == 0 {
+				held = out // OpenAI's usage-only chunk: sent at the end
+				continue
 			}
-			out.Meta = meta
-			if amend != nil {
-				amend(ev.Data, out)
-			}
-			cited = cited || chunkCitesWeb(out)
-			if p.spec.NoDone && !finished {
-				for i := range out.Choices {
-					finished = finished || out.Choices[i].FinishReason != ""
-				}
-			}
-			if out.Usage != nil {
-				usage = out.Usage
-				if len(out.Choices) == 0 {
-					held = out // OpenAI's usage-only chunk: sent at the end
-					continue
-				}
-				out.Usage = nil
-			}
-			if usage != nil {
-				held = out
-			}
-			if !yield(out, nil) {
-				return
-			}
+			*u = nil
+		}
+		if usage != nil {
+			held = out
+		}
+		if !yield(out, nil) {
+			return
 		}
 	}
 }

@@ -3,7 +3,6 @@ package openai
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"iter"
 
 	"github.com/llmux/llm"
@@ -83,78 +82,34 @@ func (p *Provider) TextCompletionStream(ctx context.Context, req *llm.TextComple
 			return
 		}
 		defer resp.Body.Close()
-		sbody, err := p.streamBody(resp, cfg)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
 		meta := &llm.Meta{Header: resp.Header}
-		dec := sse.NewDecoder(sbody)
-		dec.SetMaxEventSize(cfg.MaxEventBytes)
 		var jd jsonx.Decoder
-		finished := false
-		var held *llm.TextChunk // the usage-only chunk, or the last chunk seen
-		var usage *llm.Usage
-		flush := func() {
-			if usage == nil {
-				return
-			}
-			if held == nil || len(held.Choices) > 0 {
+		streamChunks(p, resp, cfg, yield, streamShape[llm.TextChunk]{
+			decode: func(ev sse.Event) (*llm.TextChunk, error) {
+				if string(ev.Type) == "error" || hasError(ev.Data) {
+					return nil, p.errorFromBody(0, resp.Header, ev.Data)
+				}
+				out := new(llm.TextChunk)
+				if err := jd.Decode(ev.Data, out); err != nil {
+					return nil, badResponse(err, ev.Data)
+				}
+				out.Meta = meta
+				return out, nil
+			},
+			fields: func(c *llm.TextChunk) (**llm.Usage, int, bool) {
+				finished := false
+				for i := range c.Choices {
+					finished = finished || c.Choices[i].FinishReason != ""
+				}
+				return &c.Usage, len(c.Choices), finished
+			},
+			last: func(held *llm.TextChunk) *llm.TextChunk {
 				last := &llm.TextChunk{Object: "text_completion", Choices: []llm.TextChoice{}, Meta: meta}
 				if held != nil {
 					last.ID, last.Created, last.Model, last.SystemFingerprint = held.ID, held.Created, held.Model, held.SystemFingerprint
 				}
-				held = last
-			}
-			held.Usage = usage
-			yield(held, nil)
-		}
-		for {
-			ev, err := dec.Next()
-			if err == io.EOF {
-				if p.spec.NoDone && finished {
-					flush()
-					return
-				}
-				yield(nil, &llm.Error{Kind: llm.KindBadResponse, Message: p.cutOff(), Err: io.ErrUnexpectedEOF})
-				return
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if string(ev.Data) == "[DONE]" {
-				flush()
-				httpx.Drain(resp.Body)
-				return
-			}
-			if string(ev.Type) == "error" || hasError(ev.Data) {
-				yield(nil, p.errorFromBody(0, resp.Header, ev.Data))
-				return
-			}
-			out := new(llm.TextChunk)
-			if err := jd.Decode(ev.Data, out); err != nil {
-				yield(nil, badResponse(err, ev.Data))
-				return
-			}
-			out.Meta = meta
-			for i := range out.Choices {
-				finished = finished || out.Choices[i].FinishReason != ""
-			}
-			if out.Usage != nil {
-				usage = out.Usage
-				if len(out.Choices) == 0 {
-					held = out
-					continue
-				}
-				out.Usage = nil
-			}
-			if usage != nil {
-				held = out
-			}
-			if !yield(out, nil) {
-				return
-			}
-		}
+				return last
+			},
+		})
 	}
 }

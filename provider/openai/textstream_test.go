@@ -136,3 +136,51 @@ func TestTextCompletionStreamUnsupported(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "text completions"), err.Error())
 	assert.Zero(t, hits.Load(), "nothing is sent")
 }
+
+// TestTextCompletionStreamNoDone: for a Spec with NoDone, a text stream
+// that ends after a finish reason is complete (its usage goes out on a last
+// chunk), and one that ends before is cut off.
+func TestTextCompletionStreamNoDone(t *testing.T) {
+	t.Parallel()
+	hi := `data: {"id":"c","object":"text_completion","model":"m","choices":[{"index":0,"text":"hi","finish_reason":null}]}` + "\n\n"
+	stop := `data: {"id":"c","object":"text_completion","model":"m","choices":[{"index":0,"text":"!","finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}` + "\n\n"
+	cases := []struct {
+		name   string
+		body   string
+		chunks int
+		err    bool
+	}{
+		{"ends after the finish reason", hi + stop, 3, false},
+		{"ends before a finish reason", hi, 1, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _ := server(t, nil, "text/event-stream", []byte(c.body))
+			p := openai.NewCompatible(openai.Spec{Name: "nodone", BaseURL: srv.URL, KeyOptional: true, NoDone: true})
+			req := textStreamReq()
+			req.Model = "nodone/m"
+			var chunks []*llm.TextChunk
+			var errs []error
+			for chunk, err := range llm.TextCompletionStream(t.Context(), req, llm.WithProvider(p)) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				chunks = append(chunks, chunk)
+			}
+			require.Len(t, chunks, c.chunks)
+			if c.err {
+				require.Len(t, errs, 1)
+				require.ErrorIs(t, errs[0], llm.ErrBadResponse)
+				assert.Contains(t, errs[0].Error(), "finish reason")
+				return
+			}
+			require.Empty(t, errs)
+			last := chunks[len(chunks)-1]
+			assert.Empty(t, last.Choices)
+			require.NotNil(t, last.Usage)
+			assert.Equal(t, 3, last.Usage.TotalTokens)
+		})
+	}
+}
