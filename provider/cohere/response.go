@@ -160,6 +160,7 @@ func decodeResponse(raw []byte, model string) (*llm.CompletionResponse, error) {
 		plan = r.Message.ToolPlan
 	}
 	msg.ProviderSpecificFields = extras(r.Usage, r.Message.Citations, plan, unknown)
+	msg.Annotations = annotations(r.Message.Citations)
 	var lp *llm.Logprobs
 	if len(r.Logprobs) > 0 {
 		lp = &llm.Logprobs{Content: make([]llm.TokenLogprob, len(r.Logprobs))}
@@ -180,6 +181,33 @@ func compact(raw []byte) json.RawMessage {
 		return append(json.RawMessage(nil), raw...)
 	}
 	return b.Bytes()
+}
+
+// annotations returns the OpenAI url_citation annotations of the citations
+// of the answer's text whose sources are documents (or tool outputs) with an
+// http(s) "url" field: Cohere's sources are the caller's documents, so only
+// those that name a web page become url citations; every citation stays in
+// ProviderSpecificFields["citations"].
+func annotations(citations []Citation) []llm.Annotation {
+	var out []llm.Annotation
+	for _, c := range citations {
+		if c.Type != "" && c.Type != "TEXT_CONTENT" {
+			continue
+		}
+		for _, src := range c.Sources {
+			doc := gjson.GetBytes(src, "document")
+			if !doc.Exists() {
+				doc = gjson.GetBytes(src, "tool_output")
+			}
+			u := doc.Get("url").String()
+			if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+				continue
+			}
+			out = append(out, llm.Annotation{Type: "url_citation", URLCitation: &llm.URLCitation{
+				StartIndex: c.Start, EndIndex: c.End, Title: doc.Get("title").String(), URL: u}})
+		}
+	}
+	return out
 }
 
 // compactSources re-encodes the raw sources of c without insignificant

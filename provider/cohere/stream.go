@@ -235,6 +235,7 @@ func (s *streamDecoder) decode(data []byte) (*llm.Chunk, error) {
 			plan = s.toolPlan.String()
 		}
 		ch.Delta.ProviderSpecificFields = extras(ev.Delta.Usage, s.citations, plan, s.unknown)
+		ch.Delta.Annotations = annotations(s.citations)
 		c.Usage = toUsage(ev.Delta.Usage)
 		return c, nil
 	case "":
