@@ -82,7 +82,7 @@
 // A provider is a stateless value registered from init with [Register]
 // (or passed to [WithProvider]). It implements [Provider] and the
 // capability interfaces it supports: [Completer], [Streamer],
-// [TextCompleter]; a capability it lacks is an Unsupported error made by the
+// [TextCompleter], [Embedder]; a capability it lacks is an Unsupported error made by the
 // client, never a stub method. Each call receives the request and a
 // [Config], whose accessors give the credentials and endpoint
 // ([Config.Key], [Config.BaseURLOr], [Config.NewHeader],

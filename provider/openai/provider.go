@@ -20,6 +20,10 @@
 // a last chunk without choices; a stream cut off before [DONE] is
 // KindBadResponse). Specs with NoTextCompletion refuse both.
 //
+// Embeddings (/embeddings) are served by Embedding, which asks for base64
+// vectors unless the request names an encoding format and decodes either
+// format to []float32, bit for bit the server's values.
+//
 // Web search: the search models (gpt-4o-search-preview,
 // gpt-4o-mini-search-preview, gpt-5-search-api...) take web_search_options
 // (CompletionRequest.WebSearchOptions), sent as given. Their citations come
