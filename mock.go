@@ -173,18 +173,34 @@ func mockCompletion(ctx context.Context, req *CompletionRequest, cfg *Config) (*
 	}, nil
 }
 
+// mockPacer paces the chunks of a mock stream: before each one it fails
+// with the script's error once ErrAfterChunks chunks were sent, and waits
+// ChunkDelay watching ctx.
+type mockPacer struct {
+	ctx  context.Context
+	r    *MockResponse
+	sent int
+}
+
+func (p *mockPacer) next() error {
+	if p.r.Err != nil && p.sent == p.r.ErrAfterChunks {
+		return p.r.Err
+	}
+	if err := sleepCtx(p.ctx, p.r.ChunkDelay); err != nil {
+		return err
+	}
+	p.sent++
+	return nil
+}
+
 // mockCompletionStream is the mock's CompletionStream.
 func mockCompletionStream(ctx context.Context, req *CompletionRequest, cfg *Config) iter.Seq2[*Chunk, error] {
 	return func(yield func(*Chunk, error) bool) {
 		r := mockScript(ctx, req, cfg)
 		id := mockID(req)
-		sent := 0
+		pace := mockPacer{ctx: ctx, r: &r}
 		emit := func(d Delta, finish string, usage *Usage) bool {
-			if r.Err != nil && sent == r.ErrAfterChunks {
-				yield(nil, r.Err)
-				return false
-			}
-			if err := sleepCtx(ctx, r.ChunkDelay); err != nil {
+			if err := pace.next(); err != nil {
 				yield(nil, err)
 				return false
 			}
@@ -197,7 +213,6 @@ func mockCompletionStream(ctx context.Context, req *CompletionRequest, cfg *Conf
 					c.Meta = &Meta{Cost: mc}
 				}
 			}
-			sent++
 			return yield(c, nil)
 		}
 		if !emit(Delta{Role: RoleAssistant}, "", nil) {

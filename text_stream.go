@@ -152,13 +152,9 @@ func mockTextCompletionStream(ctx context.Context, req *TextCompletionRequest, c
 		creq := &CompletionRequest{Model: req.Model, Messages: []Message{UserText(strings.Join(req.Prompt, "\n"))}}
 		r := mockScript(ctx, creq, cfg)
 		id := "cmpl-mock-" + req.Model
-		sent := 0
+		pace := mockPacer{ctx: ctx, r: &r}
 		emit := func(text, finish string, usage *Usage) bool {
-			if r.Err != nil && sent == r.ErrAfterChunks {
-				yield(nil, r.Err)
-				return false
-			}
-			if err := sleepCtx(ctx, r.ChunkDelay); err != nil {
+			if err := pace.next(); err != nil {
 				yield(nil, err)
 				return false
 			}
@@ -171,7 +167,6 @@ func mockTextCompletionStream(ctx context.Context, req *TextCompletionRequest, c
 					c.Meta = &Meta{Cost: mc}
 				}
 			}
-			sent++
 			return yield(c, nil)
 		}
 		for _, piece := range splitChunks(r.Content, r.ChunkSize) {
