@@ -221,8 +221,10 @@ func request(model string) llm.CompletionRequest {
 	return llm.CompletionRequest{Model: model, Messages: []llm.Message{llm.UserText("Say hello.")}}
 }
 
-func completion(t *testing.T, h Harness) {
-	body := h.Completion("Hello, world!", usage)
+// completeHello answers one call with body and checks that the answer's
+// text is "Hello, world!".
+func completeHello(t *testing.T, h Harness, body []byte) *llm.CompletionResponse {
+	t.Helper()
 	e := newEnv(t, h, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
@@ -234,6 +236,11 @@ func completion(t *testing.T, h Harness) {
 	if got := resp.Text(); got != "Hello, world!" {
 		t.Errorf("text: got %q, want %q", got, "Hello, world!")
 	}
+	return resp
+}
+
+func completion(t *testing.T, h Harness) {
+	resp := completeHello(t, h, h.Completion("Hello, world!", usage))
 	if len(resp.Choices) == 0 || resp.Choices[0].FinishReason != llm.FinishStop {
 		t.Errorf("finish reason: got %+v, want stop", resp.Choices)
 	}

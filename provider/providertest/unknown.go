@@ -109,18 +109,7 @@ func collectStream(t *testing.T, h Harness, frames [][]byte) streamed {
 }
 
 func unknownCompletion(t *testing.T, h Harness) {
-	body := h.UnknownCompletion("Hello, world!", usage)
-	e := newEnv(t, h, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	})
-	resp, err := llm.Completion(t.Context(), request(h.Model), e.opts...)
-	if err != nil {
-		t.Fatalf("Completion: %v", err)
-	}
-	if got := resp.Text(); got != "Hello, world!" {
-		t.Errorf("text: got %q, want %q", got, "Hello, world!")
-	}
+	resp := completeHello(t, h, h.UnknownCompletion("Hello, world!", usage))
 	c := resp.Choices[0]
 	if c.FinishReason != llm.FinishStop {
 		t.Errorf("finish reason: got %q, want stop", c.FinishReason)
