@@ -136,6 +136,16 @@
 // choices. A stream that ends before any finish reason is a
 // llm.KindBadResponse error (Gemini has no end-of-stream event).
 //
+// # Embeddings
+//
+// Embedding (llm.Embedder) posts models/{model}:batchEmbedContents on the
+// Gemini API, one EmbedContentRequest per input text: InputType becomes
+// taskType, Dimensions outputDimensionality, and Extra is merged into each
+// request. Token inputs are llm.KindUnsupported. The answer has no token
+// counts, so Usage is nil and the cost is not known. The translator under
+// another Endpoint (Vertex AI) refuses embeddings, as Vertex AI serves its
+// embedding models through :predict.
+//
 // # Errors
 //
 // Error answers are google.rpc.Status envelopes {"error": {"code",

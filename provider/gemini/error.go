@@ -65,7 +65,8 @@ func errorFromBody(status int, header http.Header, body []byte) *llm.Error {
 
 // kindOf maps an HTTP status, a google.rpc status name, an ErrorInfo reason
 // and (for INVALID_ARGUMENT only, where Google gives no code) documented
-// message patterns to a Kind.
+// message patterns to a Kind; an error with none of these it knows is
+// KindServer, never KindUnknown.
 func kindOf(status int, rpc, reason, msg string) llm.Kind {
 	switch reason {
 	case "API_KEY_INVALID", "API_KEY_EXPIRED", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_TYPE_UNSUPPORTED":
@@ -105,7 +106,9 @@ func kindOf(status int, rpc, reason, msg string) llm.Kind {
 		return llm.KindUnsupported
 	}
 	if status != 0 {
-		return llm.KindFromStatus(status)
+		if k := llm.KindFromStatus(status); k != llm.KindUnknown {
+			return k
+		}
 	}
-	return llm.KindServer
+	return llm.KindServer // an error envelope whose code means nothing (such as 1)
 }

@@ -2,6 +2,7 @@ package gemini
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"testing"
 
@@ -87,6 +88,36 @@ func FuzzErrorFromBody(f *testing.F) {
 		e := errorFromBody(status, nil, body)
 		if e == nil {
 			t.Fatal("nil error")
+		}
+	})
+}
+
+// FuzzDecodeEmbedding feeds arbitrary answers to DecodeEmbedding: no panic;
+// either a *llm.Error of kind BadResponse or exactly n non-empty vectors in
+// input order.
+func FuzzDecodeEmbedding(f *testing.F) {
+	seeds(f, "embedding.response.json")
+	f.Add([]byte(`{"embeddings":[]}`))
+	f.Add([]byte(`{"embeddings":[{"values":[]}]}`))
+	f.Add([]byte(`{"error":{"code":500,"status":"INTERNAL"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for n := 1; n <= 2; n++ {
+			resp, err := DecodeEmbedding(b, n)
+			if err != nil {
+				var le *llm.Error
+				if !errors.As(err, &le) || le.Kind == llm.KindUnknown {
+					t.Fatalf("err %v is not a classified *llm.Error", err)
+				}
+				continue
+			}
+			if len(resp.Data) != n {
+				t.Fatalf("got %d vectors, want %d", len(resp.Data), n)
+			}
+			for i, d := range resp.Data {
+				if d.Index != i || len(d.Embedding) == 0 {
+					t.Fatalf("data[%d] = index %d, %d values", i, d.Index, len(d.Embedding))
+				}
+			}
 		}
 	})
 }

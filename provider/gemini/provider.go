@@ -32,10 +32,13 @@ type Endpoint func(ctx context.Context, cfg *llm.Config, model string, stream bo
 type Provider struct {
 	name     string
 	endpoint Endpoint
+	// embeds is set for the Gemini API's own endpoint, the one that serves
+	// batchEmbedContents (embed.go).
+	embeds bool
 }
 
 // New returns the Gemini API (Google AI Studio) provider.
-func New() *Provider { return &Provider{name: "gemini", endpoint: studio} }
+func New() *Provider { return &Provider{name: "gemini", endpoint: studio, embeds: true} }
 
 // NewWithEndpoint returns the Gemini translator under name, sending its
 // calls where ep says. Vertex AI's provider is built on it.
@@ -60,6 +63,12 @@ func Method(stream bool) string {
 // studio is the Gemini API's Endpoint: key in x-goog-api-key, base URL from
 // the options or GEMINI_API_BASE.
 func studio(_ context.Context, cfg *llm.Config, model string, stream bool) (Target, error) {
+	return studioTarget(cfg, model, Method(stream))
+}
+
+// studioTarget is the Gemini API's Target of method (":generateContent",
+// ":batchEmbedContents") on model.
+func studioTarget(cfg *llm.Config, model, method string) (Target, error) {
 	key := cfg.Key("GEMINI_API_KEY", "GOOGLE_API_KEY")
 	if key == "" {
 		return Target{}, &llm.Error{Kind: llm.KindAuthentication, Message: "no API key: set GEMINI_API_KEY or GOOGLE_API_KEY, or pass llm.WithAPIKey"}
@@ -77,7 +86,7 @@ func studio(_ context.Context, cfg *llm.Config, model string, stream bool) (Targ
 		resource = coll + "/" + url.PathEscape(id)
 	}
 	base := cfg.BaseURLOr(DefaultBaseURL, "GEMINI_API_BASE")
-	return Target{URL: base + "/" + version + "/" + resource + Method(stream), Header: h}, nil
+	return Target{URL: base + "/" + version + "/" + resource + method, Header: h}, nil
 }
 
 // send encodes req and posts it; it returns the open response.

@@ -29,6 +29,11 @@
 // else the credentials' project; the location from WithLocation,
 // VERTEXAI_LOCATION (or VERTEX_LOCATION), else DefaultLocation.
 //
+// Embeddings are not supported yet: the provider has no Embedding method,
+// so llm.Embedding fails with llm.KindUnsupported before any request.
+// Vertex AI serves its text embedding models through :predict, not the
+// Gemini API's batchEmbedContents.
+//
 // # Authentication
 //
 // Calls carry an OAuth2 bearer token (scope Scope) from, in order:
