@@ -22,8 +22,9 @@ func init() { llm.Register("cohere", New()) }
 // Name implements llm.Provider.
 func (*Provider) Name() string { return "cohere" }
 
-// send posts body to /v2/chat and returns the open response.
-func send(ctx context.Context, cfg *llm.Config, body []byte, stream bool) (*http.Response, error) {
+// send posts body to path (/v2/chat, /v2/embed) and returns the open
+// response.
+func send(ctx context.Context, cfg *llm.Config, path string, body []byte, stream bool) (*http.Response, error) {
 	key := cfg.Key("COHERE_API_KEY", "CO_API_KEY")
 	if key == "" {
 		return nil, &llm.Error{Kind: llm.KindAuthentication, Message: "no API key: set COHERE_API_KEY (or CO_API_KEY) or pass llm.WithAPIKey"}
@@ -35,7 +36,7 @@ func send(ctx context.Context, cfg *llm.Config, body []byte, stream bool) (*http
 	} else {
 		h.Set("Accept", "application/json")
 	}
-	u := cfg.BaseURLOr(DefaultBaseURL, "COHERE_API_BASE") + "/v2/chat"
+	u := cfg.BaseURLOr(DefaultBaseURL, "COHERE_API_BASE") + path
 	resp, err := httpx.Do(ctx, cfg.HTTPClient, httpx.Request{URL: u, Header: h, Body: body})
 	if err != nil {
 		return nil, classify(err)

@@ -96,7 +96,7 @@ func (p *Provider) Completion(ctx context.Context, req *llm.CompletionRequest, c
 	if err != nil {
 		return nil, err
 	}
-	resp, err := send(ctx, cfg, body, false)
+	resp, err := send(ctx, cfg, "/v2/chat", body, false)
 	if err != nil {
 		return nil, err
 	}

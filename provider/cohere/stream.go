@@ -56,7 +56,7 @@ func (p *Provider) CompletionStream(ctx context.Context, req *llm.CompletionRequ
 			yield(nil, err)
 			return
 		}
-		resp, err := send(ctx, cfg, body, true)
+		resp, err := send(ctx, cfg, "/v2/chat", body, true)
 		if err != nil {
 			yield(nil, err)
 			return
