@@ -144,45 +144,22 @@ func TestEmbeddingUnsupported(t *testing.T) {
 func TestEmbeddingErrors(t *testing.T) {
 	t.Parallel()
 	ok := string(providertest.Fixture(t, "embed.response.json"))
-	for _, tc := range []struct {
-		name   string
-		status int
-		body   string
-		inputs int
-		kind   llm.Kind
-		msg    string
-	}{
-		{"401", 401, errorBody("invalid api token"), 1, llm.KindAuthentication, "invalid api token"},
-		{"429", 429, errorBody("trial key rate limit exceeded"), 1, llm.KindRateLimit, "rate limit"},
-		{"429 quota", 429, errorBody("you have exceeded your billing quota"), 1, llm.KindQuotaExceeded, "quota"},
-		{"400 too long", 400, errorBody("too many tokens: input exceeds 128000"), 1, llm.KindContextWindowExceeded, "too many tokens"},
-		{"200 with envelope", 200, errorBody("internal server error"), 1, llm.KindServer, "internal server error"},
-		{"empty embeddings", 200, `{"embeddings":{"float":[]}}`, 1, llm.KindBadResponse, "no float embeddings"},
-		{"no embeddings", 200, `{}`, 1, llm.KindBadResponse, "no float embeddings"},
-		{"only int8", 200, `{"embeddings":{"int8":[[1]]}}`, 1, llm.KindBadResponse, "no float embeddings"},
-		{"too few", 200, ok, 3, llm.KindBadResponse, "2 embeddings for 3 inputs"},
-		{"too many", 200, ok, 1, llm.KindBadResponse, "2 embeddings for 1 inputs"},
-		{"empty vector", 200, `{"embeddings":{"float":[[1],[]]}}`, 2, llm.KindBadResponse, "empty embedding at index 1"},
-		{"float out of range", 200, `{"embeddings":{"float":[[1e39]]}}`, 1, llm.KindBadResponse, "cannot decode"},
-		{"string values", 200, `{"embeddings":{"float":[["1"]]}}`, 1, llm.KindBadResponse, "cannot decode"},
-		{"not JSON", 200, `<html>`, 1, llm.KindBadResponse, "cannot decode"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv, _ := embedServer(t, tc.status, tc.body, nil)
-			texts := make([]string, tc.inputs)
-			for i := range texts {
-				texts[i] = "x"
-			}
-			_, err := llm.Embedding(t.Context(), llm.EmbeddingRequest{Model: "cohere/embed-v4.0", Input: llm.EmbedTexts(texts...)},
-				llm.WithBaseURL(srv.URL), llm.WithAPIKey("co-secret-key-123"))
-			var le *llm.Error
-			require.ErrorAs(t, err, &le)
-			assert.Equal(t, tc.kind, le.Kind, "%v", err)
-			assert.Contains(t, err.Error(), tc.msg)
-			assert.NotContains(t, err.Error(), "co-secret-key-123")
-		})
-	}
+	providertest.EmbeddingErrors(t, "cohere/embed-v4.0", "co-secret-key-123", []providertest.EmbeddingErrorCase{
+		providertest.EmbedCase("401", 401, errorBody("invalid api token"), 1, llm.KindAuthentication, "invalid api token"),
+		providertest.EmbedCase("429", 429, errorBody("trial key rate limit exceeded"), 1, llm.KindRateLimit, "rate limit"),
+		providertest.EmbedCase("429 quota", 429, errorBody("you have exceeded your billing quota"), 1, llm.KindQuotaExceeded, "quota"),
+		providertest.EmbedCase("400 too long", 400, errorBody("too many tokens: input exceeds 128000"), 1, llm.KindContextWindowExceeded, "too many tokens"),
+		providertest.EmbedCase("200 with envelope", 200, errorBody("internal server error"), 1, llm.KindServer, "internal server error"),
+		providertest.EmbedCase("empty embeddings", 200, `{"embeddings":{"float":[]}}`, 1, llm.KindBadResponse, "no float embeddings"),
+		providertest.EmbedCase("no embeddings", 200, `{}`, 1, llm.KindBadResponse, "no float embeddings"),
+		providertest.EmbedCase("only int8", 200, `{"embeddings":{"int8":[[1]]}}`, 1, llm.KindBadResponse, "no float embeddings"),
+		providertest.EmbedCase("too few", 200, ok, 3, llm.KindBadResponse, "2 embeddings for 3 inputs"),
+		providertest.EmbedCase("too many", 200, ok, 1, llm.KindBadResponse, "2 embeddings for 1 inputs"),
+		providertest.EmbedCase("empty vector", 200, `{"embeddings":{"float":[[1],[]]}}`, 2, llm.KindBadResponse, "empty embedding at index 1"),
+		providertest.EmbedCase("float out of range", 200, `{"embeddings":{"float":[[1e39]]}}`, 1, llm.KindBadResponse, "cannot decode"),
+		providertest.EmbedCase("string values", 200, `{"embeddings":{"float":[["1"]]}}`, 1, llm.KindBadResponse, "cannot decode"),
+		providertest.EmbedCase("not JSON", 200, `<html>`, 1, llm.KindBadResponse, "cannot decode"),
+	})
 }
 
 // A body larger than the cap fails without being read past it.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/llmux/llm"
 	"github.com/llmux/llm/provider/gemini"
+	"github.com/llmux/llm/provider/providertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -117,48 +118,25 @@ func TestEmbeddingTokensUnsupported(t *testing.T) {
 func TestEmbeddingErrors(t *testing.T) {
 	t.Parallel()
 	ok := string(fixture(t, "embedding.response.json"))
-	for _, tc := range []struct {
-		name   string
-		status int
-		body   string
-		inputs int
-		kind   llm.Kind
-		msg    string
-	}{
-		{"401", 401, statusBody(401, "UNAUTHENTICATED", "API key not valid. Please pass a valid API key."), 1, llm.KindAuthentication, "API key not valid"},
-		{"400 bad key", 400, statusBody(400, "INVALID_ARGUMENT", "API key not valid.", `{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}`), 1, llm.KindAuthentication, "API key not valid"},
-		{"429", 429, statusBody(429, "RESOURCE_EXHAUSTED", "Quota exceeded for metric embed_content_requests"), 1, llm.KindRateLimit, "Quota exceeded"},
-		{"400 invalid", 400, statusBody(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: too many requests in one batch"), 1, llm.KindInvalidRequest, "too many requests"},
-		{"404 model", 404, statusBody(404, "NOT_FOUND", "models/nope is not found for API version v1beta"), 1, llm.KindNotFound, "not found"},
-		{"200 with error", 200, statusBody(500, "INTERNAL", "An internal error has occurred."), 1, llm.KindServer, "internal error"},
-		{"200 with odd code", 200, `{"error":{"code":1,"message":"odd"}}`, 1, llm.KindServer, "odd"},
-		{"empty embeddings", 200, `{"embeddings":[]}`, 1, llm.KindBadResponse, "no embeddings"},
-		{"no embeddings", 200, `{}`, 1, llm.KindBadResponse, "no embeddings"},
-		{"null", 200, `null`, 1, llm.KindBadResponse, "no embeddings"},
-		{"too few", 200, ok, 3, llm.KindBadResponse, "2 embeddings for 3 inputs"},
-		{"too many", 200, ok, 1, llm.KindBadResponse, "2 embeddings for 1 inputs"},
-		{"empty vector", 200, `{"embeddings":[{"values":[1]},{"values":[]}]}`, 2, llm.KindBadResponse, "empty embedding at index 1"},
-		{"no values", 200, `{"embeddings":[{}]}`, 1, llm.KindBadResponse, "empty embedding at index 0"},
-		{"float out of range", 200, `{"embeddings":[{"values":[1e39]}]}`, 1, llm.KindBadResponse, "cannot decode"},
-		{"string values", 200, `{"embeddings":[{"values":["1"]}]}`, 1, llm.KindBadResponse, "cannot decode"},
-		{"not JSON", 200, `<html>`, 1, llm.KindBadResponse, "cannot decode"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv, _ := embedServer(t, nil, tc.status, tc.body)
-			texts := make([]string, tc.inputs)
-			for i := range texts {
-				texts[i] = "x"
-			}
-			_, err := llm.Embedding(t.Context(), llm.EmbeddingRequest{Model: "gemini/gemini-embedding-001", Input: llm.EmbedTexts(texts...)},
-				llm.WithBaseURL(srv.URL), llm.WithAPIKey("AIza-secret-key-123"))
-			var le *llm.Error
-			require.ErrorAs(t, err, &le)
-			assert.Equal(t, tc.kind, le.Kind, "%v", err)
-			assert.Contains(t, err.Error(), tc.msg)
-			assert.NotContains(t, err.Error(), "AIza-secret-key-123")
-		})
-	}
+	providertest.EmbeddingErrors(t, "gemini/gemini-embedding-001", "AIza-secret-key-123", []providertest.EmbeddingErrorCase{
+		providertest.EmbedCase("401", 401, statusBody(401, "UNAUTHENTICATED", "API key not valid. Please pass a valid API key."), 1, llm.KindAuthentication, "API key not valid"),
+		providertest.EmbedCase("400 bad key", 400, statusBody(400, "INVALID_ARGUMENT", "API key not valid.", `{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}`), 1, llm.KindAuthentication, "API key not valid"),
+		providertest.EmbedCase("429", 429, statusBody(429, "RESOURCE_EXHAUSTED", "Quota exceeded for metric embed_content_requests"), 1, llm.KindRateLimit, "Quota exceeded"),
+		providertest.EmbedCase("400 invalid", 400, statusBody(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: too many requests in one batch"), 1, llm.KindInvalidRequest, "too many requests"),
+		providertest.EmbedCase("404 model", 404, statusBody(404, "NOT_FOUND", "models/nope is not found for API version v1beta"), 1, llm.KindNotFound, "not found"),
+		providertest.EmbedCase("200 with error", 200, statusBody(500, "INTERNAL", "An internal error has occurred."), 1, llm.KindServer, "internal error"),
+		providertest.EmbedCase("200 with odd code", 200, `{"error":{"code":1,"message":"odd"}}`, 1, llm.KindServer, "odd"),
+		providertest.EmbedCase("empty embeddings", 200, `{"embeddings":[]}`, 1, llm.KindBadResponse, "no embeddings"),
+		providertest.EmbedCase("no embeddings", 200, `{}`, 1, llm.KindBadResponse, "no embeddings"),
+		providertest.EmbedCase("null", 200, `null`, 1, llm.KindBadResponse, "no embeddings"),
+		providertest.EmbedCase("too few", 200, ok, 3, llm.KindBadResponse, "2 embeddings for 3 inputs"),
+		providertest.EmbedCase("too many", 200, ok, 1, llm.KindBadResponse, "2 embeddings for 1 inputs"),
+		providertest.EmbedCase("empty vector", 200, `{"embeddings":[{"values":[1]},{"values":[]}]}`, 2, llm.KindBadResponse, "empty embedding at index 1"),
+		providertest.EmbedCase("no values", 200, `{"embeddings":[{}]}`, 1, llm.KindBadResponse, "empty embedding at index 0"),
+		providertest.EmbedCase("float out of range", 200, `{"embeddings":[{"values":[1e39]}]}`, 1, llm.KindBadResponse, "cannot decode"),
+		providertest.EmbedCase("string values", 200, `{"embeddings":[{"values":["1"]}]}`, 1, llm.KindBadResponse, "cannot decode"),
+		providertest.EmbedCase("not JSON", 200, `<html>`, 1, llm.KindBadResponse, "cannot decode"),
+	})
 }
 
 // A body larger than the cap fails as a bad response.

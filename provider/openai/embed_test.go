@@ -141,48 +141,25 @@ func gjsonEmbedding(t *testing.T, body string) string {
 func TestEmbeddingErrors(t *testing.T) {
 	t.Parallel()
 	ok := string(providertest.Fixture(t, "embedding.response.json"))
-	for _, tc := range []struct {
-		name   string
-		status int
-		body   string
-		inputs int
-		kind   llm.Kind
-		msg    string
-	}{
-		{"401", 401, errorBody("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 1, llm.KindAuthentication, "Incorrect API key"},
-		{"429", 429, errorBody("requests", "rate_limit_exceeded", "Rate limit reached for text-embedding-3-small"), 1, llm.KindRateLimit, "Rate limit reached"},
-		{"400 too long", 400, errorBody("invalid_request_error", "", "This model's maximum context length is 8192 tokens, however you requested 9000 tokens"), 1, llm.KindContextWindowExceeded, "maximum context length"},
-		{"200 with error", 200, errorBody("server_error", "", "The server had an error"), 1, llm.KindServer, "The server had an error"},
-		{"empty data", 200, `{"object":"list","data":[],"model":"m","usage":{"prompt_tokens":1,"total_tokens":1}}`, 1, llm.KindBadResponse, "no embeddings"},
-		{"no data", 200, `{}`, 1, llm.KindBadResponse, "no embeddings"},
-		{"too few", 200, ok, 2, llm.KindBadResponse, "1 embeddings for 2 inputs"},
-		{"duplicate index", 200, embeddingAnswer2(0, 0), 2, llm.KindBadResponse, "index 0 twice"},
-		{"index out of range", 200, embeddingAnswer2(0, 5), 2, llm.KindBadResponse, "index 5"},
-		{"empty vector", 200, embeddingAnswer(`[]`), 1, llm.KindBadResponse, "empty embedding"},
-		{"empty base64", 200, embeddingAnswer(`""`), 1, llm.KindBadResponse, "empty embedding"},
-		{"bad base64", 200, embeddingAnswer(`"@@@@@@@@@@@@@@@@"`), 1, llm.KindBadResponse, "illegal base64"},
-		{"partial float32", 200, embeddingAnswer(`"AAAAAAA="`), 1, llm.KindBadResponse, "whole number of float32"},
-		{"NaN", 200, embeddingAnswer(`"` + b64(1, float32(math.NaN())) + `"`), 1, llm.KindBadResponse, "NaN"},
-		{"float out of range", 200, embeddingAnswer(`[1e39]`), 1, llm.KindBadResponse, "cannot decode"},
-		{"string values", 200, embeddingAnswer(`["1"]`), 1, llm.KindBadResponse, "cannot decode"},
-		{"not JSON", 200, `<html>`, 1, llm.KindBadResponse, "cannot decode"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv := statusServer(t, tc.status, tc.body)
-			texts := make([]string, tc.inputs)
-			for i := range texts {
-				texts[i] = "x"
-			}
-			_, err := llm.Embedding(t.Context(), llm.EmbeddingRequest{Model: "openai/text-embedding-3-small", Input: llm.EmbedTexts(texts...)},
-				llm.WithBaseURL(srv.URL), llm.WithAPIKey("sk-secret-key-123"))
-			var le *llm.Error
-			require.ErrorAs(t, err, &le)
-			assert.Equal(t, tc.kind, le.Kind, "%v", err)
-			assert.Contains(t, err.Error(), tc.msg)
-			assert.NotContains(t, err.Error(), "sk-secret-key-123")
-		})
-	}
+	providertest.EmbeddingErrors(t, "openai/text-embedding-3-small", "sk-secret-key-123", []providertest.EmbeddingErrorCase{
+		providertest.EmbedCase("401", 401, errorBody("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 1, llm.KindAuthentication, "Incorrect API key"),
+		providertest.EmbedCase("429", 429, errorBody("requests", "rate_limit_exceeded", "Rate limit reached for text-embedding-3-small"), 1, llm.KindRateLimit, "Rate limit reached"),
+		providertest.EmbedCase("400 too long", 400, errorBody("invalid_request_error", "", "This model's maximum context length is 8192 tokens, however you requested 9000 tokens"), 1, llm.KindContextWindowExceeded, "maximum context length"),
+		providertest.EmbedCase("200 with error", 200, errorBody("server_error", "", "The server had an error"), 1, llm.KindServer, "The server had an error"),
+		providertest.EmbedCase("empty data", 200, `{"object":"list","data":[],"model":"m","usage":{"prompt_tokens":1,"total_tokens":1}}`, 1, llm.KindBadResponse, "no embeddings"),
+		providertest.EmbedCase("no data", 200, `{}`, 1, llm.KindBadResponse, "no embeddings"),
+		providertest.EmbedCase("too few", 200, ok, 2, llm.KindBadResponse, "1 embeddings for 2 inputs"),
+		providertest.EmbedCase("duplicate index", 200, embeddingAnswer2(0, 0), 2, llm.KindBadResponse, "index 0 twice"),
+		providertest.EmbedCase("index out of range", 200, embeddingAnswer2(0, 5), 2, llm.KindBadResponse, "index 5"),
+		providertest.EmbedCase("empty vector", 200, embeddingAnswer(`[]`), 1, llm.KindBadResponse, "empty embedding"),
+		providertest.EmbedCase("empty base64", 200, embeddingAnswer(`""`), 1, llm.KindBadResponse, "empty embedding"),
+		providertest.EmbedCase("bad base64", 200, embeddingAnswer(`"@@@@@@@@@@@@@@@@"`), 1, llm.KindBadResponse, "illegal base64"),
+		providertest.EmbedCase("partial float32", 200, embeddingAnswer(`"AAAAAAA="`), 1, llm.KindBadResponse, "whole number of float32"),
+		providertest.EmbedCase("NaN", 200, embeddingAnswer(`"`+b64(1, float32(math.NaN()))+`"`), 1, llm.KindBadResponse, "NaN"),
+		providertest.EmbedCase("float out of range", 200, embeddingAnswer(`[1e39]`), 1, llm.KindBadResponse, "cannot decode"),
+		providertest.EmbedCase("string values", 200, embeddingAnswer(`["1"]`), 1, llm.KindBadResponse, "cannot decode"),
+		providertest.EmbedCase("not JSON", 200, `<html>`, 1, llm.KindBadResponse, "cannot decode"),
+	})
 }
 
 func embeddingAnswer2(i, j int) string {
