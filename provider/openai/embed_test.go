@@ -203,4 +203,3 @@ func TestEmbeddingCanceled(t *testing.T) {
 		llm.WithBaseURL(srv.URL), llm.WithAPIKey("k"))
 	assert.ErrorIs(t, err, llm.ErrCanceled)
 }
-
