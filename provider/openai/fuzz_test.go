@@ -2,6 +2,7 @@ package openai_test
 
 import (
 	"errors"
+	"iter"
 	"net/http"
 	"testing"
 
@@ -25,26 +26,34 @@ func FuzzStream(f *testing.F) {
 	req := llm.CompletionRequest{Model: "openai/gpt-4o", Messages: []llm.Message{llm.UserText("hi")}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(200, sseHeader, body))}
-		errs := 0
-		for c, err := range llm.CompletionStream(t.Context(), req, opts...) {
-			if errs > 0 {
-				t.Fatal("an element after the error")
-			}
-			if err != nil {
-				errs++
-				var le *llm.Error
-				if !errors.As(err, &le) {
-					t.Fatalf("got %T %v, want an *llm.Error", err, err)
-				}
-				continue
-			}
-			if c == nil {
-				t.Fatal("nil chunk without error")
-			}
-		}
+		checkStream(t, llm.CompletionStream(t.Context(), req, opts...))
 		// Collect must survive whatever the chunks hold.
 		_, _ = llm.Collect(llm.CompletionStream(t.Context(), req, opts...))
 	})
+}
+
+// checkStream holds a stream to the contract whatever its bytes: no nil
+// chunk without an error, at most one error, an *llm.Error, and nothing
+// after it.
+func checkStream[C any](t *testing.T, seq iter.Seq2[*C, error]) {
+	t.Helper()
+	errs := 0
+	for c, err := range seq {
+		if errs > 0 {
+			t.Fatal("an element after the error")
+		}
+		if err != nil {
+			errs++
+			var le *llm.Error
+			if !errors.As(err, &le) {
+				t.Fatalf("got %T %v, want an *llm.Error", err, err)
+			}
+			continue
+		}
+		if c == nil {
+			t.Fatal("nil chunk without error")
+		}
+	}
 }
 
 // FuzzTextStream feeds arbitrary bytes to the text completion stream
@@ -58,23 +67,7 @@ func FuzzTextStream(f *testing.F) {
 	req := llm.TextCompletionRequest{Model: "openai/gpt-3.5-turbo-instruct", Prompt: llm.StringList{"hi"}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		opts := []llm.Option{llm.WithAPIKey("k"), llm.WithBaseURL("http://fuzz"), llm.WithHTTPClient(providertest.Client(200, sseHeader, body))}
-		errs := 0
-		for c, err := range llm.TextCompletionStream(t.Context(), req, opts...) {
-			if errs > 0 {
-				t.Fatal("an element after the error")
-			}
-			if err != nil {
-				errs++
-				var le *llm.Error
-				if !errors.As(err, &le) {
-					t.Fatalf("got %T %v, want an *llm.Error", err, err)
-				}
-				continue
-			}
-			if c == nil {
-				t.Fatal("nil chunk without error")
-			}
-		}
+		checkStream(t, llm.TextCompletionStream(t.Context(), req, opts...))
 		_, _ = llm.CollectText(llm.TextCompletionStream(t.Context(), req, opts...))
 	})
 }
